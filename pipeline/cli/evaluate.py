@@ -1,0 +1,26 @@
+"""``policylens evaluate tagger|segmenter|entities|classifier|measures``: print measured figures."""
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from . import main
+
+EVALUATORS = ("eval_tagger", "eval_segmenter", "eval_entities", "eval_classifier", "eval_measures")
+
+
+@main.group()
+def evaluate() -> None:
+    """Evaluate a stage on its labelled data and print the figures.
+
+    Example: policylens evaluate segmenter
+    """
+
+
+for _name in EVALUATORS:
+    try:
+        importlib.import_module(f"{__package__}.{_name}")
+    except ModuleNotFoundError as exc:  # an evaluator not written yet
+        if exc.name != f"{__package__}.{_name}":
+            raise
