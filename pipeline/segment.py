@@ -1,0 +1,294 @@
+"""Sentences and tokens over the normalised text.
+
+* Sentences: within each paragraph (one line), Chinese ends at 。！？；… (ASCII ! ? too), English at
+  ``. ! ?`` followed by space and a capital/digit/opening mark, except after known abbreviations
+  ("U.S.", "Sec.", "e.g.", "et al." ...), single initials, list labels ("1.", "(a)") and "§ 8801.".
+  Closing quotes/brackets after the end mark stay with the sentence; spans are trimmed of whitespace.
+* Tokens: Chinese through an owned ``jieba.Tokenizer`` (jieba's bundled dictionary + our domain
+  dictionary ``corpus/dictionaries/zh_domain.txt``, hash-checked); English through spaCy's blank English
+  tokenizer with the lookup lemmatizer (``Token.lemma``). In a Chinese or mixed sentence, runs of two or
+  more Latin words go to spaCy and everything else to jieba. Whitespace-only tokens are dropped.
+
+Heavy resources load lazily, once per process (module caches keyed by configuration), never at import.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+import threading
+from pathlib import Path
+from typing import Iterable, Optional, Sequence
+
+from .errors import ResourceError
+from .language import lang_of, paragraphs as find_paragraphs
+from .resources import check_hash, corpus_path, load_json
+from .types import Paragraph, Sentence, Token
+
+log = logging.getLogger(__name__)
+
+DOMAIN_DICT = ("dictionaries", "zh_domain.txt")
+DOMAIN_META = ("dictionaries", "zh_domain.meta.json")
+DEFAULT_HMM = False  # measured: HMM off is better on SIGHAN PKU/MSR (see `policylens evaluate segmenter`)
+
+_LOCK = threading.Lock()
+_JIEBA: dict[tuple, object] = {}
+_SPACY: dict[str, object] = {}
+
+
+# ----------------------------------------------------------------------------- resources
+
+
+def _cache_dir() -> Path:
+    """A per-user folder for jieba's dictionary cache (created 0700)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    for folder in (Path(base) / "policylens" / "jieba",
+                   Path(tempfile.gettempdir()) / f"policylens-{os.getuid()}" / "jieba"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if os.access(folder, os.W_OK):
+                return folder
+        except OSError:
+            continue
+    raise ResourceError("no writable cache folder for the jieba dictionary", stage="segment")
+
+
+def domain_dictionary() -> Path:
+    """Path of the domain dictionary after checking it against its recorded SHA-256."""
+    path, meta_path = corpus_path(*DOMAIN_DICT), corpus_path(*DOMAIN_META)
+    if not path.is_file():
+        raise ResourceError(f"{path}: domain dictionary not found", stage="segment")
+    meta = load_json(meta_path)
+    if not isinstance(meta, dict) or "sha256" not in meta:
+        raise ResourceError(f"{meta_path}: no sha256 recorded", stage="segment")
+    check_hash(path, meta["sha256"])
+    return path
+
+
+def read_user_dict(path: os.PathLike | str) -> list[tuple[str, Optional[int], Optional[str]]]:
+    """``(word, freq, tag)`` rows of a jieba-format dictionary (``word [freq] [tag]`` a line)."""
+    rows = []
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            for n, line in enumerate(fh, 1):
+                parts = line.split()
+                if not parts:
+                    continue
+                if len(parts) > 3 or (len(parts) >= 2 and not parts[1].isdigit() and len(parts) == 3):
+                    raise ResourceError(f"{path}:{n}: expected 'word [freq] [tag]'", stage="segment")
+                word, freq, tag = parts[0], None, None
+                for extra in parts[1:]:
+                    if extra.isdigit():
+                        freq = int(extra)
+                    else:
+                        tag = extra
+                rows.append((word, freq, tag))
+    except FileNotFoundError as exc:
+        raise ResourceError(f"{path}: user dictionary not found", stage="segment") from exc
+    return rows
+
+
+def _resolve_dicts(user_dicts: Optional[Sequence[str]]) -> tuple[str, ...]:
+    if user_dicts is None:
+        return (str(domain_dictionary()),)
+    return tuple(str(Path(p).resolve()) for p in user_dicts)
+
+
+def jieba_tokenizer(user_dicts: Optional[Sequence[str]] = None):
+    """The process-wide owned ``jieba.Tokenizer`` for this dictionary set (built on first use).
+
+    ``user_dicts=None`` means the domain dictionary; ``()`` means jieba's bundled dictionary alone.
+    """
+    key = _resolve_dicts(user_dicts)
+    tok = _JIEBA.get(key)
+    if tok is not None:
+        return tok
+    with _LOCK:
+        tok = _JIEBA.get(key)
+        if tok is None:
+            import jieba  # noqa: WPS433 - heavy, imported on first use
+
+            logging.getLogger("jieba").setLevel(max(logging.getLogger("jieba").level, logging.WARNING))
+            tok = jieba.Tokenizer()
+            tok.tmp_dir = str(_cache_dir())
+            tok.initialize()
+            for path in key:
+                for word, freq, tag in read_user_dict(path):
+                    tok.add_word(word, freq, tag)
+            log.info("jieba tokenizer ready with %d user dictionaries", len(key))
+            _JIEBA[key] = tok
+    return tok
+
+
+def english_nlp():
+    """spaCy blank English with the lookup lemmatizer (spacy-lookups-data), once per process."""
+    nlp = _SPACY.get("en")
+    if nlp is not None:
+        return nlp
+    with _LOCK:
+        nlp = _SPACY.get("en")
+        if nlp is None:
+            import spacy
+
+            nlp = spacy.blank("en")
+            nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+            try:
+                nlp.initialize()
+            except Exception as exc:  # lookups data missing or unreadable
+                raise ResourceError(f"spaCy English lookup lemmatizer: {exc}", stage="segment") from exc
+            _SPACY["en"] = nlp
+    return nlp
+
+
+def segment_words_zh(text: str) -> list[str]:
+    """Chinese words of ``text`` (domain dictionary, default HMM); module-level so it pickles."""
+    tok = jieba_tokenizer(None)
+    return [w for w in tok.cut(text, HMM=DEFAULT_HMM) if not w.isspace()]
+
+
+# ----------------------------------------------------------------------------- sentences
+
+_ZH_END = "。！？；…!?"
+_CLOSERS = "”’」』）)]】》〉\"'"
+# A candidate boundary: end marks (with ASCII '.'), then any closing quotes/brackets.
+_CANDIDATE = re.compile(r"(?:[。！？；!?]+|…+|\.+)[" + re.escape(_CLOSERS) + r"]*")
+_ABBREV = {
+    a.lower()
+    for a in (
+        "U.S.C", "U.S", "U.K", "E.U", "U.N", "Sec", "Secs", "e.g", "i.e", "No", "Nos", "Mr", "Mrs", "Ms",
+        "Dr", "Prof", "Inc", "Ltd", "Co", "Corp", "et al", "al", "etc", "vs", "v", "cf", "Art", "Arts",
+        "para", "paras", "Vol", "pp", "p", "Fig", "Figs", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug",
+        "Sep", "Sept", "Oct", "Nov", "Dec", "St", "Jr", "Sr", "Gen", "Rep", "Sen", "Pub", "L", "Stat",
+        "Ch", "Chap", "approx", "est", "dept", "Govt", "a.m", "p.m", "Ph.D", "D.C", "Nr", "Op", "Cir",
+    )
+}
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\s*$")
+_LABEL_BEFORE = re.compile(r"^\s*(?:\(?[0-9]{1,3}\)?|\(?[a-zA-Z]\)|[ivxlcIVXLC]{1,5}|[A-Za-z])$")
+_SECTION_NUM = re.compile(r"\bsecs?\.\s*[0-9][0-9A-Za-z\-–.]*$", re.I)  # "SEC. 2. DEFINITIONS"
+_NEXT_START = re.compile(r"\s+[\"'“‘(\[（【《]*[A-Z0-9\u3400-\u9fff§]")
+
+
+def _is_boundary(line: str, m: re.Match) -> bool:
+    mark = m.group(0)
+    after = line[m.end():]
+    if mark[0] in "。！？；…":
+        return True
+    if mark[0] in "!?":
+        return not after or after[0].isspace() or lang_of(after[:1]) == "zh"
+    # ASCII full stop(s)
+    if not after:
+        return True
+    if len(mark.rstrip(_CLOSERS)) > 1 and not after[0].isspace():
+        return False
+    if lang_of(after[:1]) == "zh":
+        return True
+    if not _NEXT_START.match(after):
+        return False
+    before = line[: m.start()]
+    if mark[0] == "." and len(mark) == 1:
+        if _SECTION_NUM.search(before):
+            return False
+        if _LABEL_BEFORE.match(before):
+            return False
+        w = _WORD_BEFORE.search(before)
+        if w:
+            word = w.group(1).lower().rstrip(".")
+            if word in _ABBREV or re.search(r"(^|\s)et\s+al$", before.lower()):
+                return False
+            if len(word) == 1 and w.group(1).isupper():  # an initial: "J. Smith"
+                return False
+            if "." in word and len(word.replace(".", "")) <= 4:  # "U.S.A.", "N.Y."
+                return False
+    return True
+
+
+def _split_line(line: str, base: int) -> Iterable[tuple[int, int]]:
+    start = 0
+    for m in _CANDIDATE.finditer(line):
+        if _is_boundary(line, m):
+            yield base + start, base + m.end()
+            start = m.end()
+    yield base + start, base + len(line)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+# ----------------------------------------------------------------------------- tokens
+
+_LATIN_RUN = re.compile(
+    r"[A-Za-z\u00c0-\u024f][\w\-'’.&]*(?:[ \t,]+[A-Za-z0-9\u00c0-\u024f(][\w\-'’.&()]*)+"
+)
+_SPACE = re.compile(r"\s+")
+
+
+class Segmenter:
+    """Sentence splitter and tokenizer (Chinese: owned jieba tokenizer; English: spaCy)."""
+
+    def __init__(self, *, user_dicts: Optional[Sequence[str]] = None, hmm: bool = DEFAULT_HMM) -> None:
+        self.user_dicts = None if user_dicts is None else tuple(user_dicts)
+        self.hmm = hmm
+
+    # heavy resources: module caches, so a Segmenter stays cheap to build and to pickle
+    @property
+    def zh(self):
+        return jieba_tokenizer(self.user_dicts)
+
+    @property
+    def en(self):
+        return english_nlp()
+
+    def sentences(self, text: str, paragraphs: Optional[Sequence[Paragraph]] = None) -> tuple[Sentence, ...]:
+        if paragraphs is None:
+            paragraphs = find_paragraphs(text)
+        out: list[Sentence] = []
+        for k, para in enumerate(paragraphs):
+            pos = para.start
+            for line in re.split(r"(\n)", text[para.start : para.end]):
+                if line != "\n":
+                    for s, e in _split_line(line, pos):
+                        s, e = _trim(text, s, e)
+                        if s < e:
+                            out.append(Sentence(s, e, lang_of(text[s:e]), k))
+                pos += len(line)
+        return tuple(out)
+
+    def tokens(self, text: str, sentences: Sequence[Sentence]) -> tuple[Token, ...]:
+        out: list[Token] = []
+        en_jobs: list[tuple[int, int, int]] = []  # (sent index, start, end) for spaCy
+        zh_jobs: list[tuple[int, int, int]] = []
+        for i, s in enumerate(sentences):
+            if s.lang == "en" or (s.lang == "other" and lang_of(text[s.start : s.end]) == "other"
+                                  and not re.search(r"[\u3040-\u9fff\uac00-\ud7af]", text[s.start:s.end])):
+                en_jobs.append((i, s.start, s.end))
+                continue
+            pos = s.start
+            for m in _LATIN_RUN.finditer(text, s.start, s.end):
+                if m.start() > pos:
+                    zh_jobs.append((i, pos, m.start()))
+                en_jobs.append((i, m.start(), m.end()))
+                pos = m.end()
+            if pos < s.end:
+                zh_jobs.append((i, pos, s.end))
+        if zh_jobs:
+            tok, hmm = self.zh, self.hmm
+            for i, start, end in zh_jobs:
+                for w, a, b in tok.tokenize(text[start:end], HMM=hmm):
+                    if not w.isspace():
+                        out.append(Token(start + a, start + b, w, sent=i))
+        if en_jobs:
+            nlp = self.en
+            docs = nlp.pipe(text[a:b] for _, a, b in en_jobs)
+            for (i, start, _), doc in zip(en_jobs, docs):
+                for t in doc:
+                    if not t.is_space and t.text.strip():
+                        a = start + t.idx
+                        out.append(Token(a, a + len(t.text), t.text, lemma=t.lemma_ or t.text, sent=i))
+        out.sort(key=lambda t: (t.start, t.end))
+        return tuple(out)
