@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 SCAN_COVER = 0.7  # an image covering this share of the page makes it a scanned page
 _RETRY_ISSUES = {"mojibake", "cid", "repeats", "duplicated", "doubled", "replacement"}
+RETRY_BELOW = 0.95  # a page with one of those issues and a score below this tries the fallbacks too
 _EOL = re.compile(r"[ \t]*\r\n?|[ \t]+\n")
 _DROP = re.compile("[\ufffe\x00\x02]")  # pdfium marks soft hyphens with U+FFFE
 
@@ -91,7 +92,7 @@ def _image_cover(page, width: float, height: float) -> tuple[bool, float]:
     try:
         for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=3):
             seen = True
-            left, bottom, right, top = obj.get_pos()
+            left, bottom, right, top = obj.get_bounds()
             best = max(best, abs(right - left) * abs(top - bottom) / area)
     except Exception:  # noqa: BLE001 - geometry is a hint
         pass
@@ -116,7 +117,7 @@ def _page(doc, index: int, plumber: _Plumber, ocr: str, can_ocr: bool) -> Page:
         best: tuple[Assessment, str, str] = (assess(text, scanned=scanned), text, METHOD_PDFIUM)
         cands = [best]
         a = best[0]
-        if a.score < GOOD or _RETRY_ISSUES.intersection(a.issues):
+        if a.score < GOOD or (a.score < RETRY_BELOW and _RETRY_ISSUES.intersection(a.issues)):
             if "mojibake" in a.issues:
                 rec = recover_gbk(text)
                 if rec is not None:
