@@ -1,0 +1,67 @@
+"""Evaluate the measure extractor on the stand-off labelled sets ``corpus/labels/measures_{zh,en}.jsonl``.
+
+Each labelled document is extracted whole (its sentences from the project's segmenter); a labelled
+span is predicted positive when a measure overlaps at least half of it. Reports detection P/R/F1,
+instrument and status accuracy on true positives, and exact match of amount, currency and year where
+the gold label has them.
+"""
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from typing import Optional
+
+from ..resources import corpus_path, load_standoff, shared_text
+from ..measures import extract_from_text
+
+
+def _overlap(a0, a1, b0, b1) -> int:
+    return max(0, min(a1, b1) - max(a0, b0))
+
+
+def evaluate_measures(split: Optional[str] = "dev", langs=("zh", "en")) -> dict:
+    """Figures per language: n, tp/fp/fn, precision, recall, f1, accuracies, sentences/s."""
+    out = {}
+    for lang in langs:
+        recs = [r for r in load_standoff(corpus_path("labels", f"measures_{lang}.jsonl"))
+                if split in (None, "all") or r["split"] == split]
+        by_doc = defaultdict(list)
+        for r in recs:
+            by_doc[(r["source"], r["sha256"])].append(r)
+        c = defaultdict(int)
+        n_sent, t0 = 0, time.perf_counter()
+        errors = []
+        for (src, sha), rs in by_doc.items():
+            text = shared_text(src, sha)
+            ms = extract_from_text(text, lang=lang)
+            n_sent += len({m.sent for m in ms}) if False else 0
+            for r in rs:
+                hit = next((m for m in ms if _overlap(m.start, m.end, r["start"], r["end"])
+                            >= 0.5 * min(m.end - m.start, r["end"] - r["start"])), None)
+                gold, pred = bool(r["measure"]), hit is not None
+                c["tp" if gold and pred else "fp" if pred else "fn" if gold else "tn"] += 1
+                if gold != pred:
+                    errors.append(("FP" if pred else "FN", r["text"][:100]))
+                if gold and pred:
+                    c["instr_n"] += 1
+                    c["instr_ok"] += hit.instrument == r["instrument"]
+                    c["sub_ok"] += hit.subtool == r["subtool"]
+                    c["status_ok"] += hit.status == r["status"]
+                    c["action_ok"] += hit.action == r["action"]
+                    for f in ("amount", "currency", "year"):
+                        if r.get(f) is not None:
+                            c[f + "_n"] += 1
+                            c[f + "_ok"] += getattr(hit, f) == r[f]
+        elapsed = time.perf_counter() - t0
+        p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
+        rc = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
+        acc = lambda k: (c[k + "_ok"] / c[k + "_n"]) if c[k + "_n"] else None  # noqa: E731
+        out[lang] = {"n": len(recs), "docs": len(by_doc), **{k: c[k] for k in ("tp", "fp", "fn", "tn")},
+                     "precision": p, "recall": rc, "f1": 2 * p * rc / (p + rc) if p + rc else 0.0,
+                     "instrument_acc": acc("instr"),
+                     "subtool_acc": c["sub_ok"] / c["instr_n"] if c["instr_n"] else None,
+                     "action_acc": c["action_ok"] / c["instr_n"] if c["instr_n"] else None,
+                     "status_acc": c["status_ok"] / c["instr_n"] if c["instr_n"] else None,
+                     "amount_acc": acc("amount"), "currency_acc": acc("currency"), "year_acc": acc("year"),
+                     "amount_n": c["amount_n"], "year_n": c["year_n"], "seconds": elapsed, "errors": errors}
+    return out

@@ -1,0 +1,226 @@
+"""Detection of measure clauses and assembly of ``Measure`` records.
+
+A sentence is a measure when it carries an action cue from the lexicon in a directive frame
+(zh: any cue outside definitions, purposes and descriptions of results; en: a modal or authorising frame,
+a first-person commitment, or a list item opening with a verb under a directive lead-in) and no
+negative cue (definitions, purposes, "shall not be construed", rights, entry into force).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Optional, Sequence
+
+from ..types import Entity, Measure, Mention, Sentence, Token
+from .fields import find_actor, parse_money, parse_time
+from .lexicon import Lexicon, load_lexicon
+
+log = logging.getLogger(__name__)
+
+_LIST_ITEM = re.compile(r"^\s*(?:\(\w{1,4}\)\s*)+")
+_EN_FRAME = re.compile(
+    r"\b(?:shall|must|will|should|may|is authorized|are authorized|authorized to be appropriated|"
+    r"we propose|let'?s|we'll|need to|ought to|our plan|have (?:\w+ed|made|built|set)|has (?:\w+ed))\b", re.I)
+_EN_LEADIN = re.compile(r"\b(shall|must|will|should|may)\b(?!.*\b(?:means|purpose)\b)[^.]*$", re.I)
+_EN_PURPOSE_LEADIN = re.compile(r"\b(?:purposes?|in order to|means|may include|may be used|shall include|include the following|priorities of)\b", re.I)
+_EN_DESCRIPTIVE = re.compile(r"^(?:It|This|That|These|There)\b", re.I)
+_ZH_RESULT = re.compile(r"(取得|成效|成果不断|增长\d|下降\d|增加到|达到\d|凸显|依赖|差距|不足|缺乏|是.*的结果|落后|[的地]要求越来越高|主要|处于)")
+_ZH_DIRECTIVE = re.compile(r"(应当|必须|不得|建议|要|将|鼓励|支持|国家|政府|应该|可)")
+_ZH_HEADING_REC = re.compile(r"对策建议|政策建议")
+_ZH_HEADING_REVIEW = re.compile(r"回顾|过去一年")
+_ZH_HEADING_PLAN = re.compile(r"今年|政府工作的建议|任务")
+_ZH_TITLE = re.compile(r"^(?:第[一二三四五六七八九十百]+章|附件|[^，。；]{0,30}(?:通知|条例|办法|清单|规定|意见)$)")
+_ZH_GENRE_LAW = re.compile(r"第[一二三四五六七八九十百]+条")
+
+
+class MeasureExtractor:
+    """Measures from text + sentences (+ tokens, entities, mentions when present)."""
+
+    def __init__(self, lexicon: Optional[Lexicon | str] = None) -> None:
+        self.lexicon = lexicon
+        self._lex: Optional[Lexicon] = None
+
+    @property
+    def lex(self) -> Lexicon:
+        if self._lex is None:
+            lx = self.lexicon
+            self._lex = lx if isinstance(lx, Lexicon) else load_lexicon(lx)
+        return self._lex
+
+    # ---------------------------------------------------------------- predict
+    def extract(self, text: str, sentences: Sequence[Sentence], tokens: Sequence[Token] = (),
+                entities: Sequence[Entity] = (), mentions: Sequence[Mention] = (),
+                jurisdiction: Optional[str] = None) -> tuple[Measure, ...]:
+        lex = self.lex
+        ents_by_sent: dict[int, list[Entity]] = {}
+        for e in entities:
+            for i, s in enumerate(sentences):  # entities carry no sentence index
+                if s.start <= e.start < s.end:
+                    ents_by_sent.setdefault(i, []).append(e)
+                    break
+        areas: dict[int, set] = {}
+        for m in mentions:
+            areas.setdefault(m.sent, set()).add(m.area)
+        zh_law = len(_ZH_GENRE_LAW.findall(text)) >= 3
+        zh_notice = bool(re.search(r"通知如下|国办发|国发〔", text[:2000]))
+        context = "enacted" if zh_law else ("mandated" if zh_notice else None)
+        leadin: Optional[str] = None  # en: the directive of the last lead-in line ("... shall")
+        out = []
+        for i, s in enumerate(sentences):
+            raw = text[s.start:s.end]
+            lang = "zh" if s.lang == "zh" or (s.lang != "en" and _cjk_share(raw) > 0.3) else "en"
+            if lang == "zh":
+                ctx = self._zh_heading_context(raw)
+                if ctx:
+                    context = ctx
+            is_item = bool(_LIST_ITEM.match(raw))
+            m = self._measure(raw, lang, is_item, leadin, context, lex)
+            if lang == "en" and not is_item:
+                if _EN_PURPOSE_LEADIN.search(raw) and not raw.rstrip().endswith("."):
+                    leadin = "purpose"
+                elif raw.rstrip().endswith((":", "shall", "that", "to", "by", "of", "—", "include")):
+                    lm = _EN_LEADIN.search(raw)
+                    leadin = _en_status(lm.group(1)) if lm else None
+                elif raw.rstrip().endswith("."):
+                    leadin = None
+            if m is None:
+                continue
+            action, vpos, vend, status = m
+            out.append(self._record(text, i, s, raw, lang, action, vpos, vend, status,
+                                    ents_by_sent.get(i, ()), areas.get(i, ()), jurisdiction, lex))
+        return tuple(out)
+
+    @staticmethod
+    def _zh_heading_context(raw: str) -> Optional[str]:
+        if len(raw) > 40 or raw.endswith("。"):
+            return None
+        if _ZH_HEADING_REC.search(raw):
+            return "recommended"
+        if _ZH_HEADING_REVIEW.search(raw):
+            return "enacted"
+        if _ZH_HEADING_PLAN.search(raw):
+            return "planned"
+        return None
+
+    def _measure(self, raw, lang, is_item, leadin, context, lex):
+        """(action, verb start, verb end, status) when ``raw`` states a measure, else None."""
+        if lex.negative[lang].search(raw):
+            return None
+        if lang == "zh":
+            if len(raw) < 8 or _ZH_TITLE.search(raw.strip()):
+                return None
+            verb = lex.verbs["zh"].search(raw)
+            if not verb:
+                return None
+            status = _first_status(raw, lex.status["zh"])
+            if _ZH_RESULT.search(raw) and not _ZH_DIRECTIVE.search(raw):
+                return None
+            if status is None:
+                status = context or "enacted"
+            elif status == "planned" and context in ("mandated", "enacted") and not re.search(r"将|计划|力争|到20\d\d年", raw):
+                status = "mandated"
+            return lex.verb_action[("zh", verb.group().lower())], verb.start(), verb.end(), status
+        # English
+        body = _LIST_ITEM.sub("", raw)
+        off = len(raw) - len(body)
+        if is_item:
+            if leadin in (None, "purpose"):
+                return None
+            pre = re.match(r"\s*(?:(?:to|To|shall)\s+|not later than[^,]{0,60},\s*(?:\d{4}\s*,\s*)?)?", body)
+            verb = lex.verbs["en"].match(body, pre.end())
+            if not verb:
+                return None
+            status = _first_status(body, lex.status["en"]) or leadin
+            return _en_action(verb, lex), verb.start() + off, verb.end() + off, status
+        if (_EN_DESCRIPTIVE.match(body) and "authorized to be appropriated" not in body) or not _EN_FRAME.search(body):
+            return None
+        frame = _EN_FRAME.search(body)
+        verb = lex.verbs["en"].search(body, frame.start())
+        if not verb:
+            return None
+        if re.search(r"authorized to be appropriated|is authorized|are authorized", body, re.I):
+            status, action = "enacted", "fund" if "appropriated" in body else _en_action(verb, lex)
+        else:
+            status = _first_status(body, lex.status["en"]) or ("enacted" if re.search(r"\b(?:have|has)\b", frame.group()) else "enacted")
+            if re.search(r"\bmay\b", frame.group(), re.I) and status == "enacted":
+                status = "enacted"
+            action = _en_action(verb, lex)
+        return action, verb.start() + off, verb.end() + off, status
+
+    # ---------------------------------------------------------------- fields
+    def _record(self, text, i, s, raw, lang, action, vpos, vend, status, ents, areas, jurisdiction, lex):
+        instrument, subtool = _subtool(raw, lang, action, lex)
+        actor = actor_id = None
+        found = find_actor(raw[:vpos + 1] if lang == "zh" else raw, lang)
+        if found:
+            actor = found[0]
+            a0, a1 = s.start + found[1], s.start + found[2]
+            for e in ents:
+                if e.id and e.start < a1 and a0 < e.end:
+                    actor_id = e.id
+                    break
+        money = [e for e in ents if e.label == "MONEY" and e.value is not None and e.unit]
+        if money:
+            amount, currency = money[0].value, money[0].unit
+        else:
+            pm = parse_money(raw)
+            amount, currency = (pm[0], pm[1]) if pm else (None, None)
+        time, year = parse_time(raw, lang)
+        gpe = next((e for e in ents if e.label == "GPE" and e.id), None)
+        obj = _object(raw, vend, lang)
+        return Measure(sent=i, start=s.start, end=s.end, text=raw, actor=actor, actor_id=actor_id, action=action,
+                       object=obj, instrument=instrument, subtool=subtool, areas=tuple(sorted(areas)),
+                       amount=amount, currency=currency, time=time, year=year, status=status,
+                       jurisdiction=(gpe.id if gpe else jurisdiction))
+
+
+def _cjk_share(s: str) -> float:
+    letters = [c for c in s if c.isalpha()]
+    return sum(1 for c in letters if "\u4e00" <= c <= "\u9fff") / len(letters) if letters else 0.0
+
+
+def _first_status(raw: str, cues) -> Optional[str]:
+    best = None
+    for st, rx in cues:
+        m = rx.search(raw)
+        if m and (best is None or m.start() < best[1]):
+            best = (st, m.start())
+    return best[0] if best else None
+
+
+def _en_status(modal: str) -> str:
+    modal = modal.lower()
+    return {"shall": "mandated", "must": "mandated", "will": "planned", "should": "recommended"}.get(modal, "enacted")
+
+
+def _en_action(verb: re.Match, lex: Lexicon) -> str:
+    cue = re.sub(r"\s+", " ", verb.group().lower())
+    for cand in (cue, re.sub(r"(?:es|ed|d|ing|s)$", "", cue), cue[:-1]):
+        act = lex.verb_action.get(("en", cand))
+        if act:
+            return act
+    for (lg, c), act in lex.verb_action.items():
+        if lg == "en" and cue.startswith(c):
+            return act
+    return "support"
+
+
+def _subtool(raw: str, lang: str, action: str, lex: Lexicon) -> tuple[str, Optional[str]]:
+    if action == "procure":
+        return "demand", "procurement"
+    if action == "fund" and not re.search(r"税|tax|金融|信贷", raw):
+        return "supply", "funding"
+    for name, instrument, pats in lex.subtools:
+        rx = pats.get(lang)
+        if rx is not None and rx.search(raw):
+            return instrument, name
+    return lex.action_default[action]
+
+
+def _object(raw: str, vend: int, lang: str) -> Optional[str]:
+    rest = raw[vend:]
+    if lang == "zh":
+        obj = re.split(r"[，。；、：]", rest, maxsplit=1)[0]
+        return obj[:40] or None
+    obj = re.split(r"[,;:.]|\b(?:to|that|for|in order|through|which|under|by|with)\b", rest, maxsplit=1)[0].strip()
+    return " ".join(obj.split()[:12]) or None
