@@ -219,7 +219,7 @@ class Corpus:
         return df
 
     def errors(self) -> pd.DataFrame:
-        return self._cached("errors", "at")
+        return self._cached("errors", '"at"')
 
     def tokens(self, doc_id: Optional[str] = None) -> pd.DataFrame:
         if doc_id is None:
