@@ -33,7 +33,7 @@ DOMAIN_META = ("dictionaries", "zh_domain.meta.json")
 DEFAULT_HMM = False  # measured: HMM off is better on SIGHAN PKU/MSR (see `policylens evaluate segmenter`)
 
 _LOCK = threading.Lock()
-_JIEBA: dict[tuple, object] = {}
+_JIEBA: dict[Optional[tuple], object] = {}  # None: the domain dictionary
 _SPACY: dict[str, object] = {}
 
 
@@ -107,23 +107,24 @@ def jieba_tokenizer(user_dicts: Optional[Sequence[str]] = None):
 
     ``user_dicts=None`` means the domain dictionary; ``()`` means jieba's bundled dictionary alone.
     """
-    key = _resolve_dicts(user_dicts)
+    key = None if user_dicts is None else tuple(str(Path(p).resolve()) for p in user_dicts)
     tok = _JIEBA.get(key)
     if tok is not None:
         return tok
     with _LOCK:
         tok = _JIEBA.get(key)
         if tok is None:
+            paths = _resolve_dicts(user_dicts)  # checks the domain dictionary's hash
             import jieba  # noqa: WPS433 - heavy, imported on first use
 
             quiet_jieba()
             tok = jieba.Tokenizer()
             tok.tmp_dir = str(_cache_dir())
             tok.initialize()
-            for path in key:
+            for path in paths:
                 for word, freq, tag in read_user_dict(path):
                     tok.add_word(word, freq, tag)
-            log.info("jieba tokenizer ready with %d user dictionaries", len(key))
+            log.info("jieba tokenizer ready with %d user dictionaries", len(paths))
             _JIEBA[key] = tok
     return tok
 
