@@ -23,7 +23,7 @@ $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (>= 3.11)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dask,test]'
+	$(PY) -m pip install -q -e '.[dask,test]' --config-settings editable_mode=compat
 	touch $@
 
 setup: $(VENV)/.installed
