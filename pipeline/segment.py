@@ -140,6 +140,8 @@ def english_nlp():
             import spacy
 
             nlp = spacy.blank("en")
+            for abbr in ("al.", "Sec.", "Secs.", "Pub.", "Stat.", "Ch.", "Art.", "Arts.", "Nos."):
+                nlp.tokenizer.add_special_case(abbr, [{"ORTH": abbr}])
             nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
             try:
                 nlp.initialize()
