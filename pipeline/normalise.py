@@ -21,7 +21,8 @@ Steps, per page:
 4. Line wraps: consecutive non-blank lines join, except after Chinese sentence-final punctuation
    (。！？；：, optionally followed by closing quotes), before a list item or heading (第X条, 一、, （一）,
    1., (a), •, §, SEC. ...), before an indented line, or after a short line (narrower than 60 % of the
-   page's typical line width, CJK counting double: a paragraph's last line or a heading). A join adds no
+   page's typical line width, at least 40 columns, CJK counting double: a paragraph's last line or a
+   heading). A join adds no
    space between a CJK char and a CJK char or punctuation, and one space otherwise. De-hyphenation rule:
    when the upper line ends in ``<lowercase letter>-`` and the next starts with a lowercase letter the
    hyphen is dropped ("tech-\\nnology" → "technology"; this also turns "well-\\nknown" into "wellknown",
@@ -79,6 +80,8 @@ _PAGE_NUMBER = re.compile(
     re.I,
 )
 _HSPACE = re.compile(r"[ \t]{2,}")
+MIN_FULL_WIDTH = 40  # a "full" line is at least this wide (CJK chars count double), so a page of a
+# few short lines (a title page, a short text file) keeps its line breaks
 
 _CC_LOCK = threading.Lock()
 _CC: dict[str, object] = {}
@@ -297,6 +300,7 @@ def _join_lines(lines: list[_Line]) -> tuple[str, list[int]]:
     if not widths:
         return "", []
     full = widths[min(len(widths) - 1, int(len(widths) * 0.8))] if len(widths) >= 5 else widths[-1]
+    full = max(full, MIN_FULL_WIDTH)
     out: list[str] = []
     idx: list[int] = []
     prev: Optional[_Line] = None
