@@ -124,7 +124,7 @@ def assess(text: str, *, scanned: bool = False) -> Assessment:
             issues.append("garbled")
             junk += garble * latin
     pairs = sum(1 for i in range(0, n - 1, 2) if compact[i] == compact[i + 1])
-    if n >= 8 and pairs > 0.4 * (n // 2):
+    if n >= 16 and pairs > 0.4 * (n // 2):
         issues.append("doubled")
         junk += pairs
     dups = duplicated_lines(text)
