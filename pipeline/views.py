@@ -73,3 +73,33 @@ def measures_view(result: DocumentResult, input_id: Optional[str] = None) -> dic
                     "areas": list(ms.areas), "amount": ms.amount, "currency": ms.currency, "time": ms.time,
                     "year": ms.year, "status": ms.status, "jurisdiction": ms.jurisdiction})
     return {"id": input_id or result.doc_id, "lang": result.lang, "measures": out}
+
+
+def sentence_units_view(records: list[dict], classifier, *, t2s: bool = True) -> list[dict]:
+    """Classify each record's text as one unit (``--unit sentence``), in one batch.
+
+    ``records`` are ``{"id", "text", "lang"?}``. The text is normalised (width folding, t2s) before
+    scoring; evidence spans cover the whole input text as given.
+    """
+    from .language import document_language, paragraphs
+    from .normalise import normalise
+    from .types import METHOD_TEXT, Page
+
+    texts, langs = [], []
+    for rec in records:
+        norm = normalise((Page(number=1, text=rec["text"], method=METHOD_TEXT, quality=1.0),), t2s=t2s).text
+        texts.append(norm)
+        lang = rec.get("lang") or document_language(norm, paragraphs(norm))
+        langs.append(lang if lang in ("zh", "en") else None)
+    proba = classifier.predict_proba_texts(texts, langs)
+    decided = classifier.predict_texts(texts, langs)
+    ids = classifier.area_ids
+    out = []
+    for i, rec in enumerate(records):
+        areas = [a for j, a in enumerate(ids) if decided[i, j]]
+        scores = {a: round(float(proba[i, j]), 4) for j, a in enumerate(ids)}
+        evidence = [{"start": 0, "end": len(rec["text"]), "text": rec["text"], "area": a, "score": scores[a]}
+                    for a in areas]
+        out.append({"id": rec["id"], "lang": langs[i] or "other", "areas": areas, "scores": scores,
+                    "evidence": evidence})
+    return out
