@@ -23,6 +23,20 @@ def _open(db: str):
         fail(f"{type(exc).__name__}: {exc}", path=db)
 
 
+def _s(v) -> str:
+    """Display text for a cell: "" for None/NaN/NA."""
+    if v is None:
+        return ""
+    try:
+        import pandas as pd
+
+        if not isinstance(v, (list, tuple)) and pd.isna(v):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(v)
+
+
 def _console():
     from rich.console import Console
 
@@ -121,9 +135,9 @@ def show(doc_id: str, db: str, max_sentences: int) -> None:
         mentions = corpus.mentions().query("doc_id == @full")
         measures = corpus.measures().query("doc_id == @full")
     con = _console()
-    year = "" if doc["year"] is None or str(doc["year"]) in ("nan", "<NA>", "None") else f"  year {int(doc['year'])}"
+    year = f"  year {int(doc['year'])}" if _s(doc["year"]) else ""
     con.print(Panel(Text(f"{doc['label']}\n{full}\n{doc['path']}\n"
-                         f"lang {doc['lang']}  jurisdiction {doc['jurisdiction']}{year}  "
+                         f"lang {_s(doc['lang'])}  jurisdiction {_s(doc['jurisdiction']) or '?'}{year}  "
                          f"chars {doc['n_chars']}"), title="document"))
     if areas.empty:
         con.print("no challenge areas detected")
@@ -139,7 +153,7 @@ def show(doc_id: str, db: str, max_sentences: int) -> None:
             con.print(Text(f"{area} {AREA_NAMES.get(area, '')}", style=f"bold {AREA_COLORS.get(area, 'white')}"))
             for r in rows.head(max_sentences).itertuples():
                 ev = ", ".join(map(str, r.evidence))
-                con.print(Text(f"  [{r.sent}] {r.text or ''}"), Text(f"  ({r.stance}, {r.score:.2f}; {ev})",
+                con.print(Text(f"  [{r.sent}] {_s(r.text)}"), Text(f"  ({r.stance}, {r.score:.2f}; {ev})",
                                                                       style="dim"))
     if measures.empty:
         con.print("no measures")
@@ -148,10 +162,9 @@ def show(doc_id: str, db: str, max_sentences: int) -> None:
     for col in ("actor", "action", "instrument", "subtool", "amount", "time", "status", "areas"):
         t.add_column(col)
     for r in measures.itertuples():
-        amount = "" if r.amount is None or str(r.amount) == "nan" else f"{r.amount:,.0f} {r.currency or ''}"
-        t.add_row(*(Text(str(v)) if v is not None and str(v) != "nan" else "" for v in (
-            r.actor, r.action, r.instrument, r.subtool)), amount, Text(str(r.time or "")), str(r.status or ""),
-            " ".join(r.areas))
+        amount = f"{float(r.amount):,.0f} {_s(r.currency)}".strip() if _s(r.amount) else ""
+        t.add_row(Text(_s(r.actor)), Text(_s(r.action)), _s(r.instrument), Text(_s(r.subtool)), amount,
+                  Text(_s(r.time)), _s(r.status), " ".join(map(str, r.areas)))
     con.print(t)
 
 

@@ -115,7 +115,7 @@ def build_context(corpus: Corpus) -> dict:
             "year": int(year) if year is not None else "", "n_sents": int(n_sents.get(d.doc_id, 0)),
             "n_measures": int(n_meas.get(d.doc_id, 0)),
             "areas": [{"id": a, "color": area_color(a), "decision": da[a][0], "share": da[a][1]}
-                      for a in areas if a in da],
+                      for a in areas if a in da and (da[a][0] or da[a][1] > 0)],
             "addressed": [a for a in areas if a in da and da[a][0]],
             "evidence": evidence[:MAX_EVIDENCE], "n_evidence": len(evidence), "measures": mrows,
         })
