@@ -1,0 +1,565 @@
+"""The batch runner: discovery, resume, a crash-proof process pool, the single writer, progress.
+
+``run(inputs, db=..., settings=...)`` walks the inputs, skips what the database already holds (an
+unchanged file is recognised by path + size + mtime without re-hashing it), sends the rest to worker
+processes and writes each result into DuckDB as it arrives, one transaction per document.
+
+The local pool is a handful of ``multiprocessing.Process`` workers (forkserver or spawn), each with its
+own pipe and one task at a time, so the parent always knows which document a worker holds: a worker
+that exceeds the time limit or the memory cap is killed and replaced, one that dies is replaced, and
+only that document is recorded (``timeout`` / ``too_large`` / ``crashed``). Workers never touch the
+database. ``backend="dask"`` sends the same worker function to a Dask cluster (``dask_backend``).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing as mp
+import os
+import signal
+import stat as stat_mod
+import time
+from collections import Counter, deque
+from dataclasses import asdict, dataclass, field
+from multiprocessing.connection import wait as mp_wait
+from typing import Callable, Iterable, Iterator, Optional, Sequence
+
+from .errors import (
+    CrashedError,
+    InternalError,
+    PipelineError,
+    TimeoutError_,
+    TooLargeError,
+    UnreadableError,
+    UnsupportedError,
+)
+from .resources import sha256_file
+from .settings import Settings
+from .store import DEFAULT_DB, Store
+from .types import DocumentResult
+
+log = logging.getLogger(__name__)
+
+KNOWN_EXTENSIONS = frozenset({".pdf", ".txt", ".md", ".html", ".htm", ".docx"})
+# Failures that repeat on an unchanged file with the same settings: an unchanged re-run skips them.
+DETERMINISTIC_ERRORS = frozenset({"encrypted", "corrupt", "empty", "needs_ocr", "unsupported", "too_large"})
+POLL_SECONDS = 0.25  # how often the parent samples worker memory while waiting
+BOOT_SECONDS = 120.0  # a new worker must start its first task within this (imports, forkserver)
+
+
+def _default_worker(path: str, settings: Settings) -> DocumentResult:
+    from .process import process
+
+    return process(path, settings)
+
+
+# --------------------------------------------------------------------------------------------------
+# events and summary
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """``kind``: planned | ok | failed | skipped | finished. Counts are totals so far."""
+
+    kind: str
+    path: Optional[str]
+    total: int
+    ok: int
+    failed: int
+    skipped: int
+    error_class: Optional[str] = None
+
+    @property
+    def finished(self) -> int:
+        return self.ok + self.failed + self.skipped
+
+
+@dataclass
+class RunSummary:
+    run_id: str = ""
+    ok: int = 0
+    failed: Counter = field(default_factory=Counter)  # error class -> count
+    skipped: int = 0  # already in the database, unchanged, or a duplicate of another input
+    duplicates: int = 0  # inputs whose content another input of this run already carries
+    ignored: int = 0  # files in folders with an extension we do not read
+    pages_by_method: Counter = field(default_factory=Counter)
+    n_pages: int = 0
+    n_sentences: int = 0
+    seconds: float = 0.0
+    plan_seconds: float = 0.0
+    interrupted: bool = False
+    backend: str = "local"
+    workers: int = 1
+    peak_worker_rss_mb: float = 0.0
+    write_seconds: float = 0.0
+    stage_seconds: Counter = field(default_factory=Counter)
+
+    @property
+    def n_failed(self) -> int:
+        return sum(self.failed.values())
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d.update(failed=dict(self.failed), pages_by_method=dict(self.pages_by_method),
+                 stage_seconds=dict(self.stage_seconds), n_failed=self.n_failed)
+        return d
+
+
+@dataclass(frozen=True)
+class Task:
+    path: str
+    sha256: str
+    size: int
+    mtime: int
+
+
+# --------------------------------------------------------------------------------------------------
+# discovery
+
+
+def _norm(path: str) -> str:
+    return os.path.normpath(os.path.abspath(path))
+
+
+def discover(inputs: Iterable[str], counters: Optional[Counter] = None
+             ) -> Iterator[tuple[str, Optional[os.stat_result], Optional[PipelineError]]]:
+    """Yield ``(path, stat, None)`` for each readable candidate file or ``(path, None, error)``.
+
+    Folders are walked following symlinks; a link back into its own ancestry is a directory loop
+    (recorded as ``unreadable``, never followed). Files in folders with other extensions are counted in
+    ``counters["ignored"]``; a file named explicitly with another extension is ``unsupported``.
+    """
+    counters = counters if counters is not None else Counter()
+    seen_dirs: set[tuple[int, int]] = set()
+    for raw in inputs:
+        path = _norm(str(raw))
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            yield path, None, UnreadableError(f"cannot read: {exc.strerror or exc}", path=path)
+            continue
+        if stat_mod.S_ISDIR(st.st_mode):
+            yield from _walk(path, st, (), seen_dirs, counters)
+        elif os.path.splitext(path)[1].lower() not in KNOWN_EXTENSIONS:
+            yield path, None, UnsupportedError(f"file type {os.path.splitext(path)[1] or '(none)'} is not read",
+                                               path=path)
+        elif not os.access(path, os.R_OK):
+            yield path, None, UnreadableError("permission denied", path=path)
+        else:
+            yield path, st, None
+
+
+def _walk(path: str, st: os.stat_result, ancestry: tuple, seen: set, counters: Counter):
+    key = (st.st_dev, st.st_ino)
+    if key in ancestry:
+        yield path, None, UnreadableError("directory loop (a symlink to its own ancestor)", path=path)
+        return
+    if key in seen:  # reached again through another link: its files are already listed
+        return
+    seen.add(key)
+    try:
+        entries = sorted(os.scandir(path), key=lambda e: e.name)
+    except OSError as exc:
+        yield path, None, UnreadableError(f"cannot list folder: {exc.strerror or exc}", path=path)
+        return
+    ancestry = ancestry + (key,)
+    for entry in entries:
+        child = os.path.join(path, entry.name)
+        try:
+            cst = os.stat(child)  # follows symlinks
+        except OSError as exc:
+            if entry.is_symlink() or os.path.splitext(child)[1].lower() in KNOWN_EXTENSIONS:
+                yield child, None, UnreadableError(f"cannot read: {exc.strerror or exc}", path=child)
+            continue
+        if stat_mod.S_ISDIR(cst.st_mode):
+            yield from _walk(child, cst, ancestry, seen, counters)
+        elif not stat_mod.S_ISREG(cst.st_mode):
+            counters["ignored"] += 1
+        elif os.path.splitext(child)[1].lower() not in KNOWN_EXTENSIONS:
+            counters["ignored"] += 1
+        elif not os.access(child, os.R_OK):
+            yield child, None, UnreadableError("permission denied", path=child)
+        else:
+            yield child, cst, None
+
+
+def settings_key(settings: Settings) -> str:
+    """What a deterministic failure depends on (not the time or memory limits)."""
+    parts = (settings.ocr, hashlib.sha256((settings.password or "").encode()).hexdigest(), settings.codebook,
+             settings.stages, settings.t2s, settings.max_bytes, settings.max_pages)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+def resolve_pipeline_version(settings: Settings) -> str:
+    try:
+        from .process import pipeline_version
+    except ImportError:  # pragma: no cover - process.py absent
+        from . import __version__
+
+        return __version__
+    return pipeline_version(settings.codebook)
+
+
+# --------------------------------------------------------------------------------------------------
+# the local pool
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """Cap this process's address space at its current size + memory_mb (MemoryError beyond)."""
+    if not memory_mb or memory_mb <= 0:
+        return
+    try:
+        import resource
+
+        import psutil
+
+        base = psutil.Process().memory_info().vms
+        cap = base + memory_mb * 1024 * 1024
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ImportError, ValueError, OSError) as exc:  # pragma: no cover - platform without RLIMIT_AS
+        log.warning("cannot cap worker memory: %s", exc)
+
+
+def _peak_rss_mb() -> float:
+    try:
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+    except ImportError:  # pragma: no cover
+        return 0.0
+
+
+def _worker_main(conn, worker_fn: Callable, settings: Settings, memory_mb: int) -> None:
+    """A worker: one task at a time from its pipe; results (or a classified error) back on it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides how to stop
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_THREAD_LIMIT"):
+        os.environ.setdefault(var, "1")
+    _limit_memory(memory_mb)
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg is None:
+            return
+        tid, path = msg
+        conn.send(("start", tid, None, 0.0))  # the time limit counts from here, not from process start
+        exit_after = False
+        try:
+            out = ("ok", tid, worker_fn(path, settings))
+        except PipelineError as err:
+            out = ("err", tid, err)
+        except MemoryError:
+            out, exit_after = ("err", tid, TooLargeError(f"exceeded the memory cap of {memory_mb} MB",
+                                                         path=path)), True
+        except Exception as exc:  # noqa: BLE001 - a bug in a stage costs this document only
+            log.exception("worker function failed on %s", path)
+            out = ("err", tid, InternalError(f"{type(exc).__name__}: {exc}", path=path))
+        try:
+            conn.send((*out, _peak_rss_mb()))
+        except MemoryError:
+            conn.send(("err", tid, TooLargeError("result too large for the memory cap", path=path), 0.0))
+            return
+        except Exception as exc:  # noqa: BLE001 - e.g. an unpicklable result
+            conn.send(("err", tid, InternalError(f"cannot send result: {exc}", path=path), 0.0))
+        if exit_after:
+            return
+
+
+class _Worker:
+    def __init__(self, ctx, worker_fn, settings: Settings, memory_mb: int) -> None:
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, worker_fn, settings, memory_mb), daemon=True)
+        self.proc.start()
+        child.close()
+        self.task: Optional[tuple[int, Task]] = None
+        self.deadline = 0.0
+        self.started = 0.0
+        self.peak_mb = 0.0
+        self._ps = None
+
+    def assign(self, tid: int, task: Task, time_limit: float) -> None:
+        self.task = (tid, task)
+        self.started = time.monotonic()
+        self.time_limit = time_limit if time_limit and time_limit > 0 else float("inf")
+        self.deadline = self.started + BOOT_SECONDS + self.time_limit
+        self.conn.send((tid, task.path))
+
+    def begun(self) -> None:
+        self.started = time.monotonic()
+        self.deadline = self.started + self.time_limit
+
+    def rss_mb(self) -> float:
+        try:
+            import psutil
+
+            if self._ps is None:
+                self._ps = psutil.Process(self.proc.pid)
+            rss = self._ps.memory_info().rss
+            for child in self._ps.children(recursive=True):
+                try:
+                    rss += child.memory_info().rss
+                except psutil.Error:
+                    pass
+        except Exception:  # noqa: BLE001 - the process is gone or psutil is missing
+            return 0.0
+        mb = rss / (1024 * 1024)
+        self.peak_mb = max(self.peak_mb, mb)
+        return mb
+
+    def kill(self) -> None:
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join(5)
+        self.conn.close()
+
+
+def _context():
+    methods = mp.get_all_start_methods()
+    return mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def iter_local(tasks: Sequence[Task], *, worker_fn: Callable, settings: Settings, workers: int,
+               stats: Optional[dict] = None) -> Iterator[tuple[Task, object]]:
+    """Run ``worker_fn(path, settings)`` for each task in a pool; yield ``(task, result_or_error)``.
+
+    A killed or dead worker is replaced; its document is yielded with a timeout / too_large / crashed
+    error. Leaving the generator early (or Ctrl-C) kills the workers.
+    """
+    ctx = _context()
+    memory_mb = int(settings.memory_mb or 0)
+    stats = stats if stats is not None else {}
+    pending = deque(enumerate(tasks))
+    pool = [_Worker(ctx, worker_fn, settings, memory_mb) for _ in range(max(1, min(workers, len(tasks))))]
+    last_sample = 0.0
+
+    def replace(w: _Worker) -> None:
+        stats["peak_worker_rss_mb"] = max(stats.get("peak_worker_rss_mb", 0.0), w.peak_mb)
+        w.kill()
+        pool[pool.index(w)] = _Worker(ctx, worker_fn, settings, memory_mb)
+
+    try:
+        while pending or any(w.task for w in pool):
+            for w in pool:
+                if w.task is None and pending:
+                    tid, task = pending.popleft()
+                    try:
+                        w.assign(tid, task, settings.time_limit)
+                    except (BrokenPipeError, OSError):  # died while idle: replace, retry the task
+                        pending.appendleft((tid, task))
+                        replace(w)
+            busy = [w for w in pool if w.task]
+            now = time.monotonic()
+            timeout = max(0.0, min([w.deadline for w in busy] + [now + POLL_SECONDS]) - now)
+            ready = set(mp_wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout))
+            now = time.monotonic()
+            sample = now - last_sample >= POLL_SECONDS
+            if sample:
+                last_sample = now
+            for w in busy:
+                tid, task = w.task
+                outcome = None
+                if w.conn in ready or w.conn.poll():
+                    try:
+                        kind, rtid, payload, peak = w.conn.recv()
+                        if kind == "start":
+                            w.begun()
+                            if not w.conn.poll():
+                                continue
+                            kind, rtid, payload, peak = w.conn.recv()
+                    except (EOFError, OSError):
+                        outcome = CrashedError(_death(w), path=task.path)
+                    else:
+                        w.peak_mb = max(w.peak_mb, peak)
+                        outcome = payload
+                        w.task = None
+                        yield task, outcome
+                        if not w.proc.is_alive() or (isinstance(payload, TooLargeError)):
+                            w.proc.join(1)
+                            replace(w)
+                        continue
+                elif w.proc.sentinel in ready or not w.proc.is_alive():
+                    outcome = CrashedError(_death(w), path=task.path)
+                elif now >= w.deadline:
+                    outcome = TimeoutError_(f"exceeded the time limit of {settings.time_limit:g} s",
+                                            path=task.path)
+                elif sample and memory_mb and w.rss_mb() > memory_mb:
+                    outcome = TooLargeError(f"exceeded the memory cap of {memory_mb} MB", path=task.path)
+                if outcome is not None:
+                    w.task = None
+                    replace(w)
+                    yield task, outcome
+    finally:
+        for w in pool:
+            stats["peak_worker_rss_mb"] = max(stats.get("peak_worker_rss_mb", 0.0), w.peak_mb)
+            if w.task is None and w.proc.is_alive():
+                try:
+                    w.conn.send(None)
+                except OSError:
+                    pass
+        deadline = time.monotonic() + 2
+        for w in pool:
+            if w.task is None:
+                w.proc.join(max(0.0, deadline - time.monotonic()))
+            w.kill()
+
+
+def _death(w: _Worker) -> str:
+    w.proc.join(1)
+    code = w.proc.exitcode
+    if code is not None and code < 0:
+        try:
+            return f"worker killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"worker killed by signal {-code}"
+    return f"worker process died (exit code {code})"
+
+
+# --------------------------------------------------------------------------------------------------
+# the run
+
+
+def run(inputs: Iterable[str], *, db: str = DEFAULT_DB, settings: Settings = Settings(),
+        workers: Optional[int] = None, force: bool = False, backend: str = "local",
+        scheduler: Optional[str] = None, progress: Optional[Callable[[ProgressEvent], None]] = None,
+        worker_fn: Optional[Callable] = None, pipeline_version: Optional[str] = None,
+        args: Optional[dict] = None) -> RunSummary:
+    """Process every input into the database ``db``; return the summary. Never raises for one bad file."""
+    t0 = time.perf_counter()
+    workers = max(1, int(workers or os.cpu_count() or 1))
+    worker_fn = worker_fn or _default_worker
+    version = pipeline_version or resolve_pipeline_version(settings)
+    skey = settings_key(settings)
+    summary = RunSummary(backend=backend, workers=workers)
+    inputs = [str(p) for p in inputs]
+    if backend not in ("local", "dask"):
+        raise ValueError(f"unknown backend {backend!r}")
+
+    def emit(kind: str, path: Optional[str], error_class: Optional[str] = None) -> None:
+        if progress is not None:
+            progress(ProgressEvent(kind, path, total, summary.ok, summary.n_failed, summary.skipped, error_class))
+
+    total = 0
+    with Store(db) as store:
+        run_args = dict(args or {}, inputs=inputs, workers=workers, force=force, backend=backend)
+        run_id = summary.run_id = store.begin_run(run_args, version)
+        status = "done"
+        try:
+            tasks, dups, failures, known = _plan(store, inputs, version, skey, force, summary)
+            total = len(tasks) + len(failures) + summary.skipped
+            summary.plan_seconds = time.perf_counter() - t0
+            emit("planned", None)
+            for path, sha, err in failures:
+                _fail(store, run_id, path, err, sha, None, skey, summary)
+                emit("failed", path, err.error_class)
+            if tasks:
+                stats: dict = {}
+                if backend == "dask":
+                    from .dask_backend import iter_dask
+
+                    outcomes = iter_dask(tasks, worker_fn=worker_fn, settings=settings, workers=workers,
+                                         scheduler=scheduler, stats=stats)
+                else:
+                    outcomes = iter_local(tasks, worker_fn=worker_fn, settings=settings, workers=workers,
+                                          stats=stats)
+                try:
+                    for task, outcome in outcomes:
+                        _record(store, run_id, task, outcome, dups.get(task.sha256, ()), skey, summary)
+                        if isinstance(outcome, PipelineError):
+                            emit("failed", task.path, outcome.error_class)
+                        else:
+                            emit("ok", task.path)
+                finally:
+                    close = getattr(outcomes, "close", None)
+                    if close:
+                        close()
+                    summary.peak_worker_rss_mb = round(stats.get("peak_worker_rss_mb", 0.0), 1)
+        except KeyboardInterrupt:
+            summary.interrupted = True
+            status = "interrupted"
+            log.warning("interrupted: committed documents stay; run again to finish")
+        finally:
+            summary.seconds = time.perf_counter() - t0
+            if store.con is not None:
+                store.end_run(run_id, summary.to_dict(), status=status if not summary.interrupted else "interrupted")
+    emit("finished", None)
+    return summary
+
+
+def _plan(store: Store, inputs, version, skey, force, summary):
+    """Decide for each discovered file: skip, duplicate, failure or task (largest first)."""
+    known = store.known_files()
+    done = store.done_ids(version)
+    counters: Counter = Counter()
+    tasks: list[Task] = []
+    dups: dict[str, list[Task]] = {}
+    seen: set[str] = set()
+    failures: list[tuple[str, Optional[str], PipelineError]] = []
+    for path, st, err in discover(inputs, counters):
+        if err is not None:
+            failures.append((path, None, err))
+            continue
+        size, mtime = st.st_size, st.st_mtime_ns
+        k = known.get(path)
+        if not force and k is not None and k[0] == size and k[1] == mtime:
+            if k[3] == "ok" and k[2] in done:
+                summary.skipped += 1  # unchanged and done: no hashing at all
+                continue
+            if k[3] in DETERMINISTIC_ERRORS and k[4] == version and k[5] == skey:
+                summary.skipped += 1  # failed before in a way that would repeat
+                continue
+        try:
+            sha = sha256_file(path)
+        except OSError as exc:
+            failures.append((path, None, UnreadableError(f"cannot read: {exc.strerror or exc}", path=path)))
+            continue
+        task = Task(path, sha, size, mtime)
+        if sha in seen:
+            summary.duplicates += 1
+            summary.skipped += 1
+            dups.setdefault(sha, []).append(task)
+            continue
+        seen.add(sha)
+        if not force and sha in done:
+            summary.skipped += 1
+            store.put_file(path, sha, size, mtime, summary.run_id, "ok", skey)
+            continue
+        tasks.append(task)
+    summary.ignored = counters["ignored"]
+    tasks.sort(key=lambda t: -t.size)  # longest first balances the workers
+    return tasks, dups, failures, known
+
+
+def _fail(store, run_id, path, err, sha, task, skey, summary) -> None:
+    store.record_error(run_id, path, err, sha256=sha)
+    if task is not None:
+        store.put_file(path, sha, task.size, task.mtime, run_id, err.error_class, skey)
+    summary.failed[err.error_class] += 1
+
+
+def _record(store: Store, run_id: str, task: Task, outcome, dups, skey, summary: RunSummary) -> None:
+    """The single writer: one transaction per document, then its duplicates' ``files`` rows."""
+    if not isinstance(outcome, (DocumentResult, PipelineError)):
+        outcome = InternalError(f"worker returned {type(outcome).__name__}, not a DocumentResult",
+                                path=task.path)
+    if isinstance(outcome, PipelineError):
+        outcome.path = outcome.path or task.path
+        _fail(store, run_id, task.path, outcome, task.sha256, task, skey, summary)
+        for d in dups:
+            store.put_file(d.path, d.sha256, d.size, d.mtime, run_id, outcome.error_class, skey)
+        return
+    t = time.perf_counter()
+    store.write(outcome, run_id, task.path, file_stat=(task.size, task.mtime), settings_key=skey)
+    summary.write_seconds += time.perf_counter() - t
+    for d in dups:
+        store.put_file(d.path, outcome.doc_id, d.size, d.mtime, run_id, "ok", skey)
+    summary.ok += 1
+    summary.n_pages += len(outcome.pages)
+    summary.n_sentences += len(outcome.sentences)
+    for p in outcome.pages:
+        summary.pages_by_method[p.method] += 1
+    for stage, secs in outcome.timings:
+        summary.stage_seconds[stage] += secs
