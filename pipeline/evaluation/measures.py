@@ -43,6 +43,12 @@ def evaluate_measures(split: Optional[str] = "dev", langs=("zh", "en")) -> dict:
                 if gold != pred:
                     errors.append(("FP" if pred else "FN", r["text"][:100]))
                 if gold and pred:
+                    wrong = [f"{f}={getattr(hit, f)}≠{r[f]}" for f in ("instrument", "subtool", "action", "status",
+                                                                      "amount", "currency", "year")
+                             if (r.get(f) is not None or f in ("instrument", "subtool", "action", "status"))
+                             and getattr(hit, f) != r[f]]
+                    if wrong:
+                        errors.append(("FIELD " + " ".join(wrong), r["text"][:100]))
                     c["instr_n"] += 1
                     c["instr_ok"] += hit.instrument == r["instrument"]
                     c["sub_ok"] += hit.subtool == r["subtool"]

@@ -21,8 +21,31 @@ _LIST_ITEM = re.compile(r"^\s*(?:\(\w{1,4}\)\s*)+")
 _EN_FRAME = re.compile(
     r"\b(?:shall|must|will|should|may|is authorized|are authorized|authorized to be appropriated|"
     r"we propose|let'?s|we'll|need to|ought to|our plan|have (?:\w+ed|made|built|set)|has (?:\w+ed))\b", re.I)
-_EN_LEADIN = re.compile(r"\b(shall|must|will|should|may)\b(?!.*\b(?:means|purpose)\b)[^.]*$", re.I)
-_EN_PURPOSE_LEADIN = re.compile(r"\b(?:purposes?|in order to|means|may include|may be used|shall include|include the following|priorities of)\b", re.I)
+_EN_ITEM_VERB = re.compile(r"[a-z]+(?<!ing)(?<!tion)(?<!sion)(?<!ment)(?<!ness)(?<!ity)(?<!ies)(?<!ance)(?<!ence)(?<!al)(?<!ic)"
+                           r"(?<!ous)(?<!ive)(?<!ary)(?<!s)\b(?=\s+(?:the|a|an|and|or|of|to|for|with|data|[a-z]+s)\b)")
+_EN_ITEM_NOT_VERB = frozenset("the a an any such each all other not and or in of for with to on at by that which who their "
+                              "its if where when whether how new federal".split())
+_EN_COPULA = re.compile(r"\s+be\s+(?:those|the|a|an|able|more|less|very|much|no|in|at|on|one|our|their)\b", re.I)
+_EN_MODAL = re.compile(r"\b(shall|must|will|should|may)\b", re.I)
+# the tail of a lead-in whose items are not the state's actions: purposes, definitions, uses of grants,
+# conditions a recipient agrees to, members and contents
+_EN_NOT_DIRECTIVE_LEADIN = re.compile(
+    r"\b(?:purposes?\b[^.]*\b(?:is|are)\b|means|may be used|may only use|agrees? to|shall agree to|eligible|"
+    r"consult with|include a representative|composed of|consist of|shall have|subject to|term)\b"
+    r"|\bin order to\s*$|\bpurposes?\s*$"
+    r"|\b(?:report|plan|strategy|assessment|description|evaluation|curriculum integration|application)s?\b[^.]*\b(?:shall|may) include\b",
+    re.I)
+_EN_HEADING = re.compile(r"^\s*(?:\(\w{1,4}\)\s*)*[A-Z][^.;:,]{0,60}$")
+_ZH_HEADING_NUM = re.compile(r"^\s*\d+(?:\.\d+)+\s*\S")
+# first-person and speech commitments whose verb need not be in the lexicon ("we have mobilized",
+# "let's get … to my desk", "Our plan now is to tailor …", "We are working with …")
+_EN_COMMIT = re.compile(
+    r"(?:\b(?:we|I|Labour|the Government|my [Aa]dministration)\s+(?:will|'ll|shall|are going to|(?P<prog>are)|(?P<perf>have|has))\s+"
+    r"|\blet'?s\s+|\b(?:our|my) plan(?: now)? is to\s+|\bunder my plan\b[^.]*?\bwill\s+)"
+    r"(?:(?:also|now|finally|further|continue to|not only)\s+)?(?P<v>[a-z]+)", re.I)
+_EN_NOT_COMMIT = frozenset(
+    "be been not never see know do is are was were always all still going able proud here there the a an "
+    "had got done seen come gone heard never also just only more".split())
 _EN_DESCRIPTIVE = re.compile(r"^(?:It|This|That|These|There)\b", re.I)
 _ZH_RESULT = re.compile(r"(取得|成效|成果不断|增长\d|下降\d|增加到|达到\d|凸显|依赖|差距|不足|缺乏|是.*的结果|落后|[的地]要求越来越高|主要|处于)")
 _ZH_DIRECTIVE = re.compile(r"(应当|必须|不得|建议|要|将|鼓励|支持|国家|政府|应该|可)")
@@ -74,15 +97,13 @@ class MeasureExtractor:
                 if ctx:
                     context = ctx
             is_item = bool(_LIST_ITEM.match(raw))
-            m = self._measure(raw, lang, is_item, leadin, context, lex)
-            if lang == "en" and not is_item:
-                if _EN_PURPOSE_LEADIN.search(raw) and not raw.rstrip().endswith("."):
-                    leadin = "purpose"
-                elif raw.rstrip().endswith((":", "shall", "that", "to", "by", "of", "—", "include")):
-                    lm = _EN_LEADIN.search(raw)
-                    leadin = _en_status(lm.group(1)) if lm else None
-                elif raw.rstrip().endswith("."):
+            heading = _is_heading(raw, lang)
+            m = None if heading else self._measure(raw, lang, is_item, leadin, context, lex)
+            if lang == "en":
+                if heading:
                     leadin = None
+                elif not is_item:
+                    leadin = _en_leadin(raw)
             if m is None:
                 continue
             action, vpos, vend, status = m
@@ -124,26 +145,41 @@ class MeasureExtractor:
         body = _LIST_ITEM.sub("", raw)
         off = len(raw) - len(body)
         if is_item:
+            own = re.match(r"\s*(shall|must|will|should)\s", body)
+            if own:
+                leadin = _en_status(own.group(1))
             if leadin in (None, "purpose"):
                 return None
-            pre = re.match(r"\s*(?:(?:to|To|shall)\s+|not later than[^,]{0,60},\s*(?:\d{4}\s*,\s*)?)?", body)
+            pre = re.match(r"\s*(?:(?:to|To|shall|must|will|should)\s+|not later than[^,]{0,60},\s*(?:\d{4}\s*,\s*)?)?", body)
             verb = lex.verbs["en"].match(body, pre.end())
-            if not verb:
-                return None
+            if verb:
+                action = _en_action(verb, lex)
+            else:  # an imperative item whose verb is not in the lexicon ("(6) make data … accessible")
+                verb = _EN_ITEM_VERB.match(body, pre.end())
+                if not verb or verb.group().lower() in _EN_ITEM_NOT_VERB:
+                    return None
+                action = "support"
             status = _first_status(body, lex.status["en"]) or leadin
-            return _en_action(verb, lex), verb.start() + off, verb.end() + off, status
-        if (_EN_DESCRIPTIVE.match(body) and "authorized to be appropriated" not in body) or not _EN_FRAME.search(body):
+            return action, verb.start() + off, verb.end() + off, status
+        if _EN_DESCRIPTIVE.match(body) and "authorized to be appropriated" not in body:
             return None
-        frame = _EN_FRAME.search(body)
-        verb = lex.verbs["en"].search(body, frame.start())
+        frame = next((f for f in _EN_FRAME.finditer(body) if not _EN_COPULA.match(body, f.end())), None)
+        verb = lex.verbs["en"].search(body, frame.start()) if frame else None
+        commit = _EN_COMMIT.search(body)
+        if commit and (verb is None or commit.start("v") < verb.start()):
+            v = commit.group("v").lower()
+            cue = lex.verbs["en"].match(body, commit.start("v"))
+            if v not in _EN_NOT_COMMIT and (not commit.group("prog") or (cue and v.endswith("ing"))) and (
+                    not commit.group("perf") or re.search(r"ed$|^(?:built|made|set|cut|put|brought)$", v)):
+                status = _first_status(body, lex.status["en"]) or "enacted"
+                action = _en_action(cue, lex) if cue else "support"
+                return action, commit.start("v") + off, commit.end("v") + off, status
         if not verb:
             return None
         if re.search(r"authorized to be appropriated|is authorized|are authorized", body, re.I):
             status, action = "enacted", "fund" if "appropriated" in body else _en_action(verb, lex)
         else:
-            status = _first_status(body, lex.status["en"]) or ("enacted" if re.search(r"\b(?:have|has)\b", frame.group()) else "enacted")
-            if re.search(r"\bmay\b", frame.group(), re.I) and status == "enacted":
-                status = "enacted"
+            status = _first_status(body, lex.status["en"]) or "enacted"
             action = _en_action(verb, lex)
         return action, verb.start() + off, verb.end() + off, status
 
@@ -172,6 +208,28 @@ class MeasureExtractor:
                        object=obj, instrument=instrument, subtool=subtool, areas=tuple(sorted(areas)),
                        amount=amount, currency=currency, time=time, year=year, status=status,
                        jurisdiction=(gpe.id if gpe else jurisdiction))
+
+
+def _is_heading(raw: str, lang: str) -> bool:
+    """A section heading ("(c) Funding", "(A) In general", "4.1 出台…"): short, no clause punctuation."""
+    body = raw.strip()
+    if lang == "en":
+        return bool(_EN_HEADING.match(body)) and len(_LIST_ITEM.sub("", body).split()) <= 6 \
+            and not _EN_MODAL.search(body)
+    return bool(_ZH_HEADING_NUM.match(body)) and len(body) <= 40 and not re.search(r"[，。；]", body)
+
+
+def _en_leadin(raw: str) -> Optional[str]:
+    """The status a sentence lends to the list items after it ("… the Subcommittee shall" → mandated),
+    "purpose" when its items are purposes, contents or conditions, None when it is no lead-in."""
+    body = raw.rstrip()
+    if body.endswith("."):
+        return None
+    tail = body[-160:]
+    if _EN_NOT_DIRECTIVE_LEADIN.search(tail):
+        return "purpose"
+    modals = list(_EN_MODAL.finditer(body))
+    return _en_status(modals[-1].group(1)) if modals else None
 
 
 def _cjk_share(s: str) -> float:

@@ -29,7 +29,15 @@ class Lexicon:
 def _alternation(cues, lang: str) -> str:
     cues = sorted(set(cues), key=len, reverse=True)
     if lang == "en":
-        return r"\b(?:" + "|".join(re.escape(c).replace(r"\ ", r"\s+") for c in cues) + r")(?:s|es|ed|d|ing)?\b"
+        # the inflection goes on the first word: "work with" matches "working with", "works with"
+        alts = []
+        for c in cues:
+            first, _, rest = c.partition(" ")
+            alt = re.escape(first) + r"(?:s|es|ed|d|ing)?"
+            if rest:
+                alt += r"\s+" + re.escape(rest).replace(r"\ ", r"\s+")
+            alts.append(alt)
+        return r"\b(?:" + "|".join(alts) + r")\b"
     return "(?:" + "|".join(re.escape(c) for c in cues) + ")"
 
 
