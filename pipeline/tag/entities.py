@@ -149,6 +149,9 @@ class Gazetteer:
                     continue
                 if label == "LAW" and term.endswith("法") and end < len(text) and text[end] in _ZH_LAW_NEXT:
                     continue
+                if label == "TECH" and not term.isascii() and end < len(text) and text[end] == "业":
+                    out.append((start, end + 1, None, None))  # 先进制造业: an industry, not a technology
+                    break
                 out.append((start, end, eid, label))
                 break
         return out
@@ -173,6 +176,24 @@ _EN_ACT = re.compile(
     r"\b(?P<name>(?:[A-Z][\w'’.-]*|\d+(?:st|nd|rd|th))(?:\s+(?:[A-Z][\w'’.-]*|of|and|for|the|to|on|in|&|\d+(?:st|nd|rd|th)))*"
     r"\s+Act(?:\s+of\s+\d{4})?)\b"
 )
+_CAPW = r"[A-Z][A-Za-z-]*"
+_NEW_NAME = r"(?!(?:Department|Office|Committee|Council|Bureau|Commission|Board|Agency|Administration|National|Federal|Environmental)\b)"
+_CAPSEQ = rf"{_CAPW}(?:(?:[ \t]+(?:of|and|for|the|on|in)|,(?:[ \t]+and)?)?[ \t]+{_NEW_NAME}{_CAPW})*"
+_ORG_HEADS = r"(?:Office|Committee|Council|Department|Bureau|Commission|Board|Agency|Administration)"
+# "Office of Personnel Management", "Senate Committee on Commerce, Science, and Transportation"
+_EN_ORG_OF = re.compile(
+    rf"\b(?:(?:Senate|House[ \t]+of[ \t]+Representatives)[ \t]+)?{_ORG_HEADS}[ \t]+(?:of|on|for)[ \t]+(?:the[ \t]+)?{_CAPSEQ}"
+)
+# "National Nanotechnology Coordination Office", "Quantum Network Working Group" (two or more words first)
+_EN_ORG_TAIL = re.compile(
+    rf"\b(?P<name>{_CAPW}(?:[ \t]+{_CAPW})+[ \t]+(?:Coordination[ \t]+Office|Working[ \t]+Group|Office|Council|Committee|"
+    r"Agency|Administration|Commission|Board|Bureau|Foundation|Laboratory|Laboratories))\b"
+)
+# "Multilateral Semiconductors Security Fund", "American Jobs Plan" (two or more words first)
+_EN_PROG_TAIL = re.compile(
+    rf"\b(?P<name>{_CAPW}(?:[ \t]+{_CAPW})+[ \t]+(?:Fund|Program|Programme|Initiative|Plan|Strategy|Service))\b"
+)
+_NAME_LEAD = re.compile(r"^(?:(?:The|This|That|Such|Each|Any|Every|Under|Of|In|Section|Title|Subtitle|An?|No|Other|Federal|State)\s+)+")
 _ACT_LEAD = re.compile(r"^(?:(?:The|This|That|Such|Each|Any|Under|Of|In|Section|Title|Subtitle|An?)\s+)+")
 
 
@@ -192,6 +213,15 @@ def _name_rules(text: str) -> list[tuple[int, int, str]]:
             s, name = s + lead.end(), name[lead.end():]
         if name.split()[0] not in ("Act",) and len(name.split()) >= 2:
             out.append((s, m.end("name"), "LAW"))
+    for rx, label in ((_EN_ORG_OF, "ORG"), (_EN_ORG_TAIL, "ORG"), (_EN_PROG_TAIL, "PROGRAMME")):
+        for m in rx.finditer(text):
+            s, name = m.start(), m.group()
+            lead = _NAME_LEAD.match(name)
+            if lead:
+                s, name = s + lead.end(), name[lead.end():]
+            if len(name.split()) >= (2 if rx is _EN_ORG_OF else 3) or rx is _EN_ORG_OF:
+                if len(name.split()) >= 3:
+                    out.append((s, m.end(), label))
     return out
 
 

@@ -70,12 +70,10 @@ def parse_cn_number(s: str) -> Optional[float]:
             digit = None
         elif ch in _CN_BIG:
             section += digit or 0
-            if section == 0:
-                section = 1
             if ch == "亿":
-                total = (total + section) * _CN_BIG[ch]
+                total = ((total + section) or 1) * _CN_BIG[ch]
             else:
-                total += section * _CN_BIG[ch]
+                total += (section or 1) * _CN_BIG[ch]
             section, digit = 0.0, None
         else:
             return None
@@ -83,7 +81,7 @@ def parse_cn_number(s: str) -> Optional[float]:
 
 
 _DIGITS = r"\d+(?:[,，]\d{3})*(?:\.\d+)?"
-_CN_NUM = r"[〇零一二两三四五六七八九十][〇零一二两三四五六七八九十百千]*"
+_CN_NUM = r"[〇零一二两三四五六七八九十][〇零一二两三四五六七八九十百千万亿]*"
 _ZH_NUM = rf"(?:{_DIGITS}|{_CN_NUM})"
 
 
@@ -204,6 +202,11 @@ _ZH_FYP = re.compile(r"[“\"]?(?P<o>十一|十二|十三|十四|十五)五[”\
 _EN_DATE = re.compile(
     rf"\b(?:(?P<d1>\d{{1,2}})\s+)?(?P<mo>{_MONTH_RE})\s+(?:(?P<d2>\d{{1,2}}),?\s+)?(?P<y>1[6-9]\d\d|20\d\d)\b"
 )
+_EN_MD = re.compile(rf"\b(?P<mo>{_MONTH_RE})\s+(?P<d>[1-9]|[12]\d|3[01])\b(?!,?\s+\d{{4}})(?!\s*(?:percent|%))")
+_EN_MONTH = re.compile(
+    r"\b(?:in|since|until|by|from|of|last|next|this|early|late|mid|before|after)\s"
+    r"(?P<mo>January|February|April|June|July|August|September|October|November|December)\b(?!\s+\d)"
+)
 _EN_FY = re.compile(
     r"\b(?:fiscal|financial)\s+years?\s+(?P<a>\d{4})(?:(?:\s*(?:through|to|and|-|–)\s*|,\s*(?:\d{4},\s*)*(?:and\s+)?)(?P<b>\d{4}))?\b",
     re.I,
@@ -258,6 +261,14 @@ def find_dates(text: str) -> list[RuleMatch]:
             continue
         unit = f"date:{y}-{mo:02d}" + (f"-{int(d):02d}" if d else "")
         out.append(RuleMatch(m.start(), m.end(), "DATE", m.group(), float(y), unit))
+    for m in _EN_MD.finditer(text):
+        mo = _MONTHS.get(m.group("mo").lower()) or _MONTH_ABBR[m.group("mo").lower()]
+        if m.group("mo") == "May":
+            continue
+        out.append(RuleMatch(m.start(), m.end(), "DATE", m.group(), None, f"date:--{mo:02d}-{int(m.group('d')):02d}"))
+    for m in _EN_MONTH.finditer(text):
+        mo = _MONTHS[m.group("mo").lower()]
+        out.append(RuleMatch(m.start("mo"), m.end(), "DATE", m.group("mo"), None, f"date:--{mo:02d}"))
     for m in _EN_FY.finditer(text):
         a = int(m.group("a"))
         b = int(m.group("b")) if m.group("b") else a
@@ -318,10 +329,10 @@ def find_percents(text: str) -> list[RuleMatch]:
 _ZH_UNITS = {"量子比特": "qubit", "比特": "bit", "平方公里": "km2", "平方千米": "km2", "公里": "km",
              "千米": "km", "平方米": "m2", "立方米": "m3", "米": "m", "万吨": "t*1e4", "亿吨": "t*1e8",
              "吨": "t", "千瓦时": "kWh", "千瓦": "kW", "兆瓦": "MW", "吉瓦": "GW", "公顷": "ha", "亩": "mu",
-             "毫开": "mK", "开尔文": "K", "纳米": "nm", "微米": "um", "毫米": "mm", "厘米": "cm"}
+             "毫开": "mK", "万斤": "jin*1e4", "亿斤": "jin*1e8", "斤": "jin", "公斤": "kg", "千克": "kg", "开尔文": "K", "纳米": "nm", "微米": "um", "毫米": "mm", "厘米": "cm"}
 _ZH_QTY = re.compile(
     rf"(?<![\d.])(?P<num>{_ZH_NUM})(?P<m1>[十百千万亿]*)(?:多|余)?(?P<m2>[十百千万亿]*)(?:个)?"
-    r"(?P<u>量子比特|比特|平方公里|平方千米|公里|千米|平方米|立方米|万吨|亿吨|吨|千瓦时|千瓦|兆瓦|吉瓦|公顷|亩|毫开|开尔文|纳米|微米|毫米|厘米|米(?![饭粮面]))"
+    r"(?P<u>量子比特|比特|公斤|千克|斤|平方公里|平方千米|公里|千米|平方米|立方米|万吨|亿吨|吨|千瓦时|千瓦|兆瓦|吉瓦|公顷|亩|毫开|开尔文|纳米|微米|毫米|厘米|米(?![饭粮面]))"
 )
 _EN_UNITS = {"qubit": "qubit", "kilometer": "km", "kilometre": "km", "km": "km", "mile": "mi",
              "square mile": "mi2", "ton": "t", "tonne": "t", "megawatt": "MW", "gigawatt": "GW",
