@@ -8,6 +8,7 @@ the gold label has them.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from collections import defaultdict
 from typing import Optional
 
@@ -17,6 +18,18 @@ from ..measures import extract_from_text
 
 def _overlap(a0, a1, b0, b1) -> int:
     return max(0, min(a1, b1) - max(a0, b0))
+
+
+def _align(hits):
+    """The prediction a gold span is compared with: the first measure overlapping it; when the segmenter cut
+    the labelled sentence into several measures (at "；"), amount, currency, time and year are taken from
+    the first of them that has an amount (resp. a year), as the labelled sentence carries them once."""
+    if not hits:
+        return None
+    best = hits[0]
+    money = next((m for m in hits if m.amount is not None), best)
+    dated = next((m for m in hits if m.year is not None), best)
+    return replace(best, amount=money.amount, currency=money.currency, time=dated.time, year=dated.year)
 
 
 def evaluate_measures(split: Optional[str] = "dev", langs=("zh", "en")) -> dict:
@@ -36,8 +49,9 @@ def evaluate_measures(split: Optional[str] = "dev", langs=("zh", "en")) -> dict:
             ms = extract_from_text(text, lang=lang)
             n_sent += len({m.sent for m in ms}) if False else 0
             for r in rs:
-                hit = next((m for m in ms if _overlap(m.start, m.end, r["start"], r["end"])
-                            >= 0.5 * min(m.end - m.start, r["end"] - r["start"])), None)
+                hits = [m for m in ms if _overlap(m.start, m.end, r["start"], r["end"])
+                        >= 0.5 * min(m.end - m.start, r["end"] - r["start"])]
+                hit = _align(hits)
                 gold, pred = bool(r["measure"]), hit is not None
                 c["tp" if gold and pred else "fp" if pred else "fn" if gold else "tn"] += 1
                 if gold != pred:
