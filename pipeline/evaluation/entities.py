@@ -32,9 +32,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import Counter
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable
 
 from ..resources import corpus_path, load_standoff
 

@@ -219,9 +219,8 @@ def _name_rules(text: str) -> list[tuple[int, int, str]]:
             lead = _NAME_LEAD.match(name)
             if lead:
                 s, name = s + lead.end(), name[lead.end():]
-            if len(name.split()) >= (2 if rx is _EN_ORG_OF else 3) or rx is _EN_ORG_OF:
-                if len(name.split()) >= 3:
-                    out.append((s, m.end(), label))
+            if len(name.split()) >= 3:  # "Office of X", "Quantum Network Working Group"
+                out.append((s, m.end(), label))
     return out
 
 
