@@ -53,25 +53,32 @@ def _entity_juris(ent: Entity, gazetteer=None) -> Optional[str]:
     return None
 
 
+_NOT_TITLE = re.compile(r"^(?:<{7}|={7}|>{7})|intentionally left blank", re.I)
+_HAS_WORD = re.compile(r"[A-Za-z\u4e00-\u9fff]{2}")
+_ANY_YEAR = re.compile(r"(?<![\d§.])(1[789]\d\d|20\d\d)(?!\d)")
+
+
 def guess_title(text: str) -> Optional[str]:
+    """The first non-empty line that has words (not a page number, merge marker or blank-page note)."""
     for line in text.splitlines():
         line = " ".join(line.split())
-        if line:
+        if line and _HAS_WORD.search(line) and not _NOT_TITLE.search(line):
             return line[:TITLE_MAX]
     return None
 
 
 def guess_year(text: str, title: Optional[str], path: Optional[str]) -> Optional[int]:
-    for chunk in (title or "", text[:HEAD_CHARS]):
-        for rx in (_YEAR_ZH, _YEAR_EN):
-            m = rx.search(chunk)
-            if m:
-                return int(m.group(1))
+    """The first year in the title, else a year in the file name, else the latest year in the first lines
+    (a law's head lists its adoption and its amendments: the latest is the version's year)."""
+    m = _ANY_YEAR.search(title or "")
+    if m:
+        return int(m.group(1))
     if path:
-        m = re.search(r"(?<!\d)(1[789]\d\d|20\d\d)(?!\d)", PurePath(path).name)
+        m = _ANY_YEAR.search(PurePath(path).name)
         if m:
             return int(m.group(1))
-    return None
+    years = [int(y) for rx in (_YEAR_ZH, _YEAR_EN) for y in rx.findall(text[:HEAD_CHARS])]
+    return max(years) if years else None
 
 
 def guess_jurisdiction(text: str, lang: str, entities: Sequence[Entity], path: Optional[str],
