@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import zipfile
 from io import BytesIO
 from pathlib import Path
@@ -68,8 +69,10 @@ def _read_bytes(path: str, max_bytes: int) -> bytes:
         raise UnreadableError("no such file", path=path, stage="ingest") from None
     except OSError as exc:
         raise UnreadableError(f"cannot stat: {exc.strerror or exc}", path=path, stage="ingest") from None
-    if os.path.isdir(path):
+    if stat.S_ISDIR(st.st_mode):
         raise UnreadableError("is a directory", path=path, stage="ingest")
+    if not stat.S_ISREG(st.st_mode):  # a FIFO or a device: opening it could block for ever
+        raise UnreadableError("not a regular file (FIFO, socket or device)", path=path, stage="ingest")
     if st.st_size > max_bytes:
         raise TooLargeError(f"{st.st_size} bytes > the limit of {max_bytes}", path=path, stage="ingest")
     try:

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 SCAN_COVER = 0.7  # an image covering this share of the page makes it a scanned page
 _RETRY_ISSUES = {"mojibake", "cid", "repeats", "duplicated", "doubled", "replacement"}
+PAGE_LOAD_FAILED = "page cannot be loaded"
 RETRY_BELOW = 0.95  # a page with one of those issues and a score below this tries the fallbacks too
 _EOL = re.compile(r"[ \t]*\r\n?|[ \t]+\n")
 _DROP = re.compile("[\ufffe\x00\x02]")  # pdfium marks soft hyphens with U+FFFE
@@ -102,7 +103,10 @@ def _image_cover(page, width: float, height: float) -> tuple[bool, float]:
 def _page(doc, index: int, plumber: _Plumber, ocr: str, can_ocr: bool) -> Page:
     number = index + 1
     warnings: list[str] = []
-    page = doc[index]
+    try:
+        page = doc[index]
+    except Exception as exc:  # noqa: BLE001 - e.g. a page tree that loops: this page is lost, not the file
+        return Page(number, "", METHOD_NONE, 0.0, False, (f"{PAGE_LOAD_FAILED}: {type(exc).__name__}",))
     try:
         width, height = page.get_size()
         try:
@@ -183,6 +187,11 @@ def read_pdf(data: bytes, *, path: str, password: Optional[str] = None, ocr: str
         plumber.close()
         doc.close()
     warnings: list[str] = []
+    lost = sum(1 for p in pages if p.warnings and p.warnings[0].startswith(PAGE_LOAD_FAILED))
+    if lost == n:
+        raise CorruptError(f"none of the {n} pages can be loaded (broken page tree)", path=path, stage="ingest")
+    if lost:
+        warnings.append(f"{lost} of {n} pages cannot be loaded")
     if not any(p.text.strip() for p in pages):
         if any(p.needs_ocr for p in pages):
             why = "OCR is off" if ocr == "off" else ("tesseract is not installed" if not can_ocr else "OCR found nothing")

@@ -46,13 +46,16 @@ def _utf16_by_nuls(data: bytes) -> str | None:
         return "utf-16-le"
     if even > 0.2 * total and odd < 0.1 * even:
         return "utf-16-be"
-    if even + odd == 0 and len(data) % 2 == 0 and len(data) >= 8:  # pure CJK UTF-16, no ASCII at all
+    if even + odd < 0.2 * total and len(data) % 2 == 0 and len(data) >= 8:
+        # (nearly) pure CJK UTF-16: no ASCII but perhaps a few line ends, so few NULs on either parity
+        sample = head[: len(head) - len(head) % 2]
         for enc in ("utf-16-le", "utf-16-be"):
-            try:
-                text = data.decode(enc)
-            except UnicodeDecodeError:
-                continue
+            text = sample.decode(enc, errors="replace")
             if sum(ch in _COMMON for ch in text) > 0.3 * len(text):
+                try:
+                    data.decode(enc)
+                except UnicodeDecodeError:
+                    continue
                 return enc
     return None
 
