@@ -214,9 +214,36 @@ def _is_boundary(line: str, m: re.Match) -> bool:
     return True
 
 
+_OPEN, _CLOSE = "《（【〈(", "》）】〉)"
+_MAX_BRACKET = 300  # a longer "bracketed" span is more likely a stray bracket than a title
+
+
+def _bracketed(line: str) -> list[tuple[int, int]]:
+    """Matched bracket pairs (《》（）【】〈〉()) of a line, as (open, close) positions."""
+    pairs, stack = [], []
+    for i, c in enumerate(line):
+        if c in _OPEN:
+            stack.append((c, i))
+        elif c in _CLOSE:
+            want = _OPEN[_CLOSE.index(c)]
+            while stack and stack[-1][0] != want:
+                stack.pop()
+            if stack:
+                j = stack.pop()[1]
+                if i - j <= _MAX_BRACKET:
+                    pairs.append((j, i))
+    return pairs
+
+
 def _split_line(line: str, base: int) -> Iterable[tuple[int, int]]:
+    """Sentence spans of one line; no boundary inside a matched bracket pair (a title, a note)."""
     start = 0
+    pairs = None
     for m in _CANDIDATE.finditer(line):
+        if pairs is None:
+            pairs = _bracketed(line) if any(c in _OPEN for c in line) else []
+        if any(a < m.start() < b for a, b in pairs):
+            continue
         if _is_boundary(line, m):
             yield base + start, base + m.end()
             start = m.end()
@@ -270,7 +297,7 @@ def _merge_rules(text: str, cuts: list[tuple[int, int]], start: int, end: int) -
 _LATIN_RUN = re.compile(
     r"[A-Za-z\u00c0-\u024f][\w\-'’.&]*(?:[ \t,]+[A-Za-z0-9\u00c0-\u024f(][\w\-'’.&()]*)+"
 )
-_SPACE = re.compile(r"\s+")
+_CJK_ANY = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0002ffff]")
 
 
 class Segmenter:
@@ -312,8 +339,7 @@ class Segmenter:
         en_jobs: list[tuple[int, int, int]] = []  # (sent index, start, end) for spaCy
         zh_jobs: list[tuple[int, int, int]] = []
         for i, s in enumerate(sentences):
-            if s.lang == "en" or (s.lang == "other" and lang_of(text[s.start : s.end]) == "other"
-                                  and not re.search(r"[\u3040-\u9fff\uac00-\ud7af]", text[s.start:s.end])):
+            if s.lang == "en" or not _CJK_ANY.search(text, s.start, s.end):
                 en_jobs.append((i, s.start, s.end))
                 continue
             pos = s.start
@@ -325,12 +351,16 @@ class Segmenter:
             if pos < s.end:
                 zh_jobs.append((i, pos, s.end))
         if zh_jobs:
-            tok, hmm = self.zh, self.hmm
+            cut, hmm, rules = self.zh.cut, self.hmm, self.rules
             for i, start, end in zh_jobs:
-                cuts = [(start + a, start + b) for w, a, b in tok.tokenize(text[start:end], HMM=hmm)
-                        if not w.isspace()]
-                for a, b in _merge_rules(text, cuts, start, end) if self.rules else cuts:
-                    out.append(Token(a, b, text[a:b], sent=i))
+                cuts, pos = [], start
+                for w in cut(text[start:end], HMM=hmm):
+                    if not w.isspace():
+                        cuts.append((pos, pos + len(w)))
+                    pos += len(w)
+                if rules:
+                    cuts = _merge_rules(text, cuts, start, end)
+                out.extend(Token(a, b, text[a:b], sent=i) for a, b in cuts)
         if en_jobs:
             nlp = self.en
             docs = nlp.pipe(text[a:b] for _, a, b in en_jobs)

@@ -32,6 +32,12 @@ def test_chinese_sentences(seg):
     ]
 
 
+def test_no_split_inside_brackets(seg):
+    text = "国务院印发《关于……的决定》。继续推进（详见附件。）工作！下一句。"
+    assert _sents(seg, text) == ["国务院印发《关于……的决定》。", "继续推进（详见附件。）工作！", "下一句。"]
+    assert _sents(seg, "未闭合（括号。下一句。") == ["未闭合（括号。", "下一句。"]  # a stray bracket
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [
