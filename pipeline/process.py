@@ -116,7 +116,8 @@ class Analyzer:
         if "entities" in enabled:
             with clock("entities"):
                 entities = self.stage("entities").find(text, sentences, tokens)
-        meta = guess_metadata(text, doc_lang, entities, raw.path)
+        gazetteer = self.stage("entities").gazetteer if "entities" in enabled else None
+        meta = guess_metadata(text, doc_lang, entities, raw.path, gazetteer=gazetteer)
         mentions, doc_areas = (), ()
         if "classify" in enabled:
             clf = self.stage("classify")
