@@ -18,7 +18,9 @@ Steps, per page:
    (whitespace removed, digits → ``#``) recurs in that zone on at least half of the pages (documents of
    three pages or more) is dropped; so are bare page-number lines there ("12", "- 12 -", "第 3 页",
    "Page 3 of 10", "3/10") in documents of two pages or more.
-4. Line wraps: consecutive non-blank lines join, except after Chinese sentence-final punctuation
+4. Line wraps: a line that starts with closing punctuation (》）」，。、…) or follows a line ending in an
+   opening one (《（“) always joins (CJK typography never breaks there; some sources do). Otherwise
+   consecutive non-blank lines join, except after Chinese sentence-final punctuation
    (。！？；：, optionally followed by closing quotes), before a list item or heading (第X条, 一、, （一）,
    1., (a), •, §, SEC. ...), before an indented line, or after a short line (narrower than 60 % of the
    page's typical line width, at least 40 columns, CJK counting double: a paragraph's last line or a
@@ -79,6 +81,8 @@ _PAGE_NUMBER = re.compile(
     r"|[ivx]{1,5})$",
     re.I,
 )
+_NO_LINE_START = set("》）」』】〉，。、；：！？…%％")  # a Chinese line never starts with these
+_NO_LINE_END = set("《（「『【〈“‘")  # nor ends with these
 _HSPACE = re.compile(r"[ \t]{2,}")
 MIN_FULL_WIDTH = 40  # a "full" line is at least this wide (CJK chars count double), so a page of a
 # few short lines (a title page, a short text file) keeps its line breaks
@@ -332,6 +336,8 @@ def _join_lines(lines: list[_Line]) -> tuple[str, list[int]]:
 def _join(a: _Line, b: _Line, full: int) -> str:
     """What replaces the newline between two non-blank lines: "\\n", " ", "" or "-" (de-hyphenate)."""
     at, bt = a.text, b.text
+    if bt[0] in _NO_LINE_START or at[-1] in _NO_LINE_END:  # CJK typography never breaks here
+        return "" if _CJK.match(at[-1]) or _CJK.match(bt[0]) else " "
     if b.indent or _ZH_FINAL.search(at) or _LIST_START.match(bt):
         return "\n"
     if _width(at) < 0.6 * full:

@@ -165,3 +165,8 @@ def test_offset_map_property(texts):
             continue  # separators may replace newlines, page breaks or folded spaces
         folded = fold(src)[0]
         assert c in folded or c == nm._converter().convert(folded) or c in nm._converter().convert(folded), (c, src)
+
+
+def test_join_before_closing_punctuation_even_after_short_line():
+    pages = _pages("颁布了《重大动物疫情应急条例\n》等法规。\n推进（\n草案）工作。")
+    assert normalise(pages).text == "颁布了《重大动物疫情应急条例》等法规。\n推进（草案）工作。"
