@@ -185,7 +185,7 @@ class MeasureExtractor:
 
     # ---------------------------------------------------------------- fields
     def _record(self, text, i, s, raw, lang, action, vpos, vend, status, ents, areas, jurisdiction, lex):
-        instrument, subtool = _subtool(raw, lang, action, lex)
+        instrument, subtool = _subtool(raw, lang, action, lex, vend)
         actor = actor_id = None
         found = find_actor(raw[:vpos + 1] if lang == "zh" else raw, lang)
         if found:
@@ -263,15 +263,31 @@ def _en_action(verb: re.Match, lex: Lexicon) -> str:
     return "support"
 
 
-def _subtool(raw: str, lang: str, action: str, lex: Lexicon) -> tuple[str, Optional[str]]:
+def _subtool(raw: str, lang: str, action: str, lex: Lexicon, vend: int = 0) -> tuple[str, Optional[str]]:
+    """(instrument, subtool): keywords of the verb's object clause first, then of the rest of the sentence
+    after the verb, then of the whole sentence; else the action's default."""
     if action == "procure":
         return "demand", "procurement"
     if action == "fund" and not re.search(r"税|tax|金融|信贷", raw):
         return "supply", "funding"
-    for name, instrument, pats in lex.subtools:
+    rest = raw[vend:]
+    clause = re.split(r"[，。；：,;:]" if lang == "zh" else r"[;:]|,\s+(?:and|or|but|which|in order|so that)\b|\.\s", rest,
+                      maxsplit=1)[0]
+    # in the object clause: Chinese by keyword priority, English by the head (the first keyword:
+    # "the Subcommittee on Quantum Information Science")
+    found = []
+    for rank, (name, instrument, pats) in enumerate(lex.subtools):
         rx = pats.get(lang)
-        if rx is not None and rx.search(raw):
-            return instrument, name
+        for m in (rx.finditer(clause) if rx is not None else ()):
+            found.append(((rank,) if lang == "zh" else (m.start(), rank), instrument, name))
+    if found:
+        _, instrument, name = min(found)
+        return instrument, name
+    for region in (rest, raw):
+        for name, instrument, pats in lex.subtools:
+            rx = pats.get(lang)
+            if rx is not None and rx.search(region):
+                return instrument, name
     return lex.action_default[action]
 
 
