@@ -108,6 +108,7 @@ def test_post_rules_numbers_and_dates(seg):
     assert segment_words_zh("2000年12月31日增长3.5%，二○○一年——新世纪，3年后") == [
         "2000年", "12月", "31日", "增长", "3.5%", "，", "二○○一年", "——", "新世纪", "，", "3", "年", "后",
     ]
+    assert segment_words_zh("1960年代")[-1] == "年代"
     raw = Segmenter(rules=False)
     text = "2000年增长3.5%"
     assert "2000年" not in [t.text for t in raw.tokens(text, (Sentence(0, len(text), "zh"),))]
