@@ -41,8 +41,11 @@ from .types import DocumentResult
 log = logging.getLogger(__name__)
 
 KNOWN_EXTENSIONS = frozenset({".pdf", ".txt", ".md", ".html", ".htm", ".docx"})
-# Failures that repeat on an unchanged file with the same settings: an unchanged re-run skips them.
-DETERMINISTIC_ERRORS = frozenset({"encrypted", "corrupt", "empty", "needs_ocr", "unsupported", "too_large"})
+# Failures that repeat on an unchanged file with the same settings and pipeline version: an unchanged
+# re-run skips them (``resource`` too: adding or changing a model or dictionary changes the version).
+# timeout, crashed, internal and unreadable are retried on every run.
+DETERMINISTIC_ERRORS = frozenset({"encrypted", "corrupt", "empty", "needs_ocr", "unsupported", "too_large",
+                                  "resource"})
 POLL_SECONDS = 0.25  # how often the parent samples worker memory while waiting
 BOOT_SECONDS = 120.0  # a new worker must start its first task within this (imports, forkserver)
 
