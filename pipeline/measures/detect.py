@@ -47,12 +47,15 @@ _EN_NOT_COMMIT = frozenset(
     "be been not never see know do is are was were always all still going able proud here there the a an "
     "had got done seen come gone heard never also just only more".split())
 _EN_DESCRIPTIVE = re.compile(r"^(?:It|This|That|These|There)\b", re.I)
-_ZH_RESULT = re.compile(r"(取得|成效|成果不断|增长\d|下降\d|增加到|达到\d|凸显|依赖|差距|不足|缺乏|是.*的结果|落后|[的地]要求越来越高|主要|处于)")
+# a legal duty with no action verb of the lexicon ("经营者应当获得…资格", "依法负有保密义务")
+_ZH_OBLIGATION = re.compile(r"(?<!全社会都)(?<!全社会)(?:应当|必须|负有[^，。；]{0,12}义务)")
+_ZH_RESULT = re.compile(r"(取得|成效(?!评估)|成果不断|增长\d|下降\d|增加到|达到\d|凸显|依赖|差距|不足|缺乏|是.*的结果|落后|[的地]要求越来越高|主要|处于)")
+_ZH_DESCRIPTION = re.compile(r"要求越来越高|正处[在于]|^目前")  # descriptive whatever the actor
 _ZH_DIRECTIVE = re.compile(r"(应当|必须|不得|建议|要|将|鼓励|支持|国家|政府|应该|可)")
 _ZH_HEADING_REC = re.compile(r"对策建议|政策建议")
 _ZH_HEADING_REVIEW = re.compile(r"回顾|过去一年")
 _ZH_HEADING_PLAN = re.compile(r"今年|政府工作的建议|任务")
-_ZH_TITLE = re.compile(r"^(?:第[一二三四五六七八九十百]+章|附件|[^，。；]{0,30}(?:通知|条例|办法|清单|规定|意见)$)")
+_ZH_TITLE = re.compile(r"^(?:第[一二三四五六七八九十百]+章|附件|(?![一二三四五六七八九十]+、)[^，。；]{0,30}(?:通知|条例|办法|清单|规定|意见)$)")
 _ZH_GENRE_LAW = re.compile(r"第[一二三四五六七八九十百]+条")
 
 
@@ -130,17 +133,17 @@ class MeasureExtractor:
         if lang == "zh":
             if len(raw) < 8 or _ZH_TITLE.search(raw.strip()):
                 return None
-            verb = lex.verbs["zh"].search(raw)
+            verb = lex.verbs["zh"].search(raw) or _ZH_OBLIGATION.search(raw)
             if not verb:
                 return None
             status = _first_status(raw, lex.status["zh"])
-            if _ZH_RESULT.search(raw) and not _ZH_DIRECTIVE.search(raw):
+            if (_ZH_RESULT.search(raw) and not _ZH_DIRECTIVE.search(raw)) or _ZH_DESCRIPTION.search(raw):
                 return None
             if status is None:
                 status = context or "enacted"
             elif status == "planned" and context in ("mandated", "enacted") and not re.search(r"将|计划|力争|到20\d\d年", raw):
                 status = "mandated"
-            return lex.verb_action[("zh", verb.group().lower())], verb.start(), verb.end(), status
+            return _zh_refine(raw, verb, lex), verb.start(), verb.end(), status
         # English
         body = _LIST_ITEM.sub("", raw)
         off = len(raw) - len(body)
@@ -230,6 +233,22 @@ def _en_leadin(raw: str) -> Optional[str]:
         return "purpose"
     modals = list(_EN_MODAL.finditer(body))
     return _en_status(modals[-1].group(1)) if modals else None
+
+
+_LIGHT_ACTIONS = frozenset({"strengthen", "promote"})
+
+
+def _zh_refine(raw: str, verb: re.Match, lex: Lexicon) -> str:
+    """The action of a zh cue; a light verb (加强, 完善, 推进 …) takes the action of a more specific cue in
+    its object ("完善人才引进机制" → recruit, "推进…改革" → regulate)."""
+    action = lex.verb_action.get(("zh", verb.group().lower()), "regulate")  # else a bare legal obligation
+    if action in _LIGHT_ACTIONS:
+        clause = re.split(r"[，。；：]", raw[verb.end():], maxsplit=1)[0]
+        for m in lex.verbs["zh"].finditer(clause):
+            act = lex.verb_action[("zh", m.group().lower())]
+            if act not in _LIGHT_ACTIONS:
+                return act
+    return action
 
 
 def _cjk_share(s: str) -> float:
