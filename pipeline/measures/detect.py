@@ -22,9 +22,11 @@ _EN_FRAME = re.compile(
     r"\b(?:shall|must|will|should|may|is authorized|are authorized|authorized to be appropriated|"
     r"we propose|let'?s|we'll|need to|ought to|our plan|have (?:\w+ed|made|built|set)|has (?:\w+ed))\b", re.I)
 _EN_ITEM_VERB = re.compile(r"[a-z]+(?<!ing)(?<!tion)(?<!sion)(?<!ment)(?<!ness)(?<!ity)(?<!ies)(?<!ance)(?<!ence)(?<!al)(?<!ic)"
-                           r"(?<!ous)(?<!ive)(?<!ary)(?<!s)\b(?=\s+(?:the|a|an|and|or|of|to|for|with|data|[a-z]+s)\b)")
+                           r"(?<!ous)(?<!ive)(?<!ary)(?<!s)\b(?=\s+[a-z])")
 _EN_ITEM_NOT_VERB = frozenset("the a an any such each all other not and or in of for with to on at by that which who their "
-                              "its if where when whether how new federal".split())
+                              "its if where when whether how new federal have has be is are was were".split())
+_EN_ITEM_AMOUNT = re.compile(r"\s*(?:US)?\$\s?\d[\d,.]*(?:\s+(?:thousand|million|billion))?")
+_EN_NEGATED = re.compile(r"\b(?:shall|may|must|will)\s+not\b", re.I)
 _EN_COPULA = re.compile(r"\s+be\s+(?:those|the|a|an|able|more|less|very|much|no|in|at|on|one|our|their)\b", re.I)
 _EN_MODAL = re.compile(r"\b(shall|must|will|should|may)\b", re.I)
 # the tail of a lead-in whose items are not the state's actions: purposes, definitions, uses of grants,
@@ -41,11 +43,12 @@ _ZH_HEADING_NUM = re.compile(r"^\s*\d+(?:\.\d+)+\s*\S")
 # "let's get … to my desk", "Our plan now is to tailor …", "We are working with …")
 _EN_COMMIT = re.compile(
     r"(?:\b(?:we|I|Labour|the Government|my [Aa]dministration)\s+(?:will|'ll|shall|are going to|(?P<prog>are)|(?P<perf>have|has))\s+"
-    r"|\blet'?s\s+|\b(?:our|my) plan(?: now)? is to\s+|\bunder my plan\b[^.]*?\bwill\s+)"
+    r"|\blet'?s\s+|\b(?:our|my) plan(?: now)? is to\s+|\bunder my plan\b[^.]*?\bwill\s+"
+    r"|\b(?:my|our|the)\s+(?:[A-Z][\w-]*\s+){1,4}(?:Plan|Act|Initiative)\s+(?:will\s+)?(?=[a-z]+s\b))"
     r"(?:(?:also|now|finally|further|continue to|not only)\s+)?(?P<v>[a-z]+)", re.I)
 _EN_NOT_COMMIT = frozenset(
     "be been not never see know do is are was were always all still going able proud here there the a an "
-    "had got done seen come gone heard never also just only more".split())
+    "had got done seen come gone heard never also just only more begin start try keep remember means".split())
 _EN_DESCRIPTIVE = re.compile(r"^(?:It|This|That|These|There)\b", re.I)
 # a legal duty with no action verb of the lexicon ("经营者应当获得…资格", "依法负有保密义务")
 _ZH_OBLIGATION = re.compile(r"(?<!全社会都)(?<!全社会)(?:应当|必须|负有[^，。；]{0,12}义务)")
@@ -148,9 +151,12 @@ class MeasureExtractor:
         body = _LIST_ITEM.sub("", raw)
         off = len(raw) - len(body)
         if is_item:
-            own = re.match(r"\s*(shall|must|will|should)\s", body)
+            own = re.match(r"\s*(shall|must|will|should)\s+(?!be\b|have\b)", body)
             if own:
                 leadin = _en_status(own.group(1))
+            if leadin == "appropriation":  # "(1) $3,000,000 for the fiscal year 1992;"
+                amount = _EN_ITEM_AMOUNT.match(body)
+                return ("fund", amount.start() + off, amount.end() + off, "enacted") if amount else None
             if leadin in (None, "purpose"):
                 return None
             pre = re.match(r"\s*(?:(?:to|To|shall|must|will|should)\s+|not later than[^,]{0,60},\s*(?:\d{4}\s*,\s*)?)?", body)
@@ -164,11 +170,11 @@ class MeasureExtractor:
                 action = "support"
             status = _first_status(body, lex.status["en"]) or leadin
             return action, verb.start() + off, verb.end() + off, status
-        if _EN_DESCRIPTIVE.match(body) and "authorized to be appropriated" not in body:
+        commit = _EN_COMMIT.search(body)
+        if _EN_DESCRIPTIVE.match(body) and "authorized to be appropriated" not in body and not commit:
             return None
         frame = next((f for f in _EN_FRAME.finditer(body) if not _EN_COPULA.match(body, f.end())), None)
         verb = lex.verbs["en"].search(body, frame.start()) if frame else None
-        commit = _EN_COMMIT.search(body)
         if commit and (verb is None or commit.start("v") < verb.start()):
             v = commit.group("v").lower()
             cue = lex.verbs["en"].match(body, commit.start("v"))
@@ -183,7 +189,7 @@ class MeasureExtractor:
             status, action = "enacted", "fund" if "appropriated" in body else _en_action(verb, lex)
         else:
             status = _first_status(body, lex.status["en"]) or "enacted"
-            action = _en_action(verb, lex)
+            action = "restrict" if _EN_NEGATED.search(body, frame.start(), verb.end()) else _en_action(verb, lex)
         return action, verb.start() + off, verb.end() + off, status
 
     # ---------------------------------------------------------------- fields
@@ -229,12 +235,15 @@ def _en_leadin(raw: str) -> Optional[str]:
     if body.endswith("."):
         return None
     tail = body[-160:]
+    if "authorized to be appropriated" in body:
+        return "appropriation"
     if _EN_NOT_DIRECTIVE_LEADIN.search(tail):
         return "purpose"
     modals = list(_EN_MODAL.finditer(body))
     return _en_status(modals[-1].group(1)) if modals else None
 
 
+_RULE_ACTIONS = frozenset({"regulate", "restrict", "evaluate"})
 _LIGHT_ACTIONS = frozenset({"strengthen", "promote"})
 
 
@@ -295,7 +304,10 @@ def _subtool(raw: str, lang: str, action: str, lex: Lexicon, vend: int = 0) -> t
     # in the object clause: Chinese by keyword priority, English by the head (the first keyword:
     # "the Subcommittee on Quantum Information Science")
     found = []
+    rule = action in _RULE_ACTIONS
     for rank, (name, instrument, pats) in enumerate(lex.subtools):
+        if rule and instrument == "supply":  # regulating research is no supply of research
+            continue
         rx = pats.get(lang)
         for m in (rx.finditer(clause) if rx is not None else ()):
             found.append(((rank,) if lang == "zh" else (m.start(), rank), instrument, name))
@@ -304,6 +316,8 @@ def _subtool(raw: str, lang: str, action: str, lex: Lexicon, vend: int = 0) -> t
         return instrument, name
     for region in (rest, raw):
         for name, instrument, pats in lex.subtools:
+            if rule and instrument == "supply":
+                continue
             rx = pats.get(lang)
             if rx is not None and rx.search(region):
                 return instrument, name
