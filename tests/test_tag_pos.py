@@ -217,3 +217,28 @@ def test_read_conllu_multiword_tokens(tmp_path):
     assert s.words == ("I", "do", "n't", ".")
     assert s.upos == ("PRON", "AUX", "PART", "PUNCT")
     assert s.text == "I don't."
+
+
+@needs_model
+def test_cli_evaluate_tagger_prints_table(shared: Path):
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    result = CliRunner().invoke(main, ["evaluate", "tagger", "--shared", str(shared)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split()[:3] == ["data", "method", "UPOS"]
+    en_row = next(line for line in lines if line.startswith("UD EWT test"))
+    assert float(en_row.split()[6]) >= 0.94  # "UD EWT test (en) spaCy tagger+morphologizer 0.9xxx ..."
+    assert sum(line.startswith("UD GSDSimp test") for line in lines) == 2
+
+
+def test_cli_evaluate_tagger_without_model_fails_cleanly(shared: Path, tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    result = CliRunner().invoke(main, ["evaluate", "tagger", "--shared", str(shared), "--model", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "resource:" in result.output and "make models" in result.output
