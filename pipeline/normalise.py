@@ -27,8 +27,9 @@ Steps, per page:
    heading). A join adds no
    space between a CJK char and a CJK char or punctuation, and one space otherwise. De-hyphenation rule:
    when the upper line ends in ``<lowercase letter>-`` and the next starts with a lowercase letter the
-   hyphen is dropped ("tech-\\nnology" → "technology"; this also turns "well-\\nknown" into "wellknown",
-   an accepted cost of a rule without a lexicon). Blank lines become exactly ``\\n\\n``; runs of spaces
+   hyphen is dropped ("tech-\\nnology" → "technology") unless both halves are English words and the joined
+   form is not (then the hyphen stays: "well-\\nknown" → "well-known"); the word list is spacy-lookups-data's
+   lemma tables, loaded on the first hyphenated wrap; without it every such hyphen is dropped. Blank lines become exactly ``\\n\\n``; runs of spaces
    and tabs become one space; lines are trimmed.
 
 Pages are joined by ``\\n\\n`` (both chars point to the page separator); empty pages add nothing.
@@ -324,6 +325,8 @@ def _join_lines(lines: list[_Line]) -> tuple[str, list[int]]:
             if sep == "-":  # de-hyphenate: drop the hyphen already written
                 out[-1] = out[-1][:-1]
                 idx.pop()
+            elif sep == "=":  # keep the hyphen, join without a space
+                pass
             elif sep:
                 out.append(sep)
                 idx.append(prev.nl)
@@ -331,6 +334,54 @@ def _join_lines(lines: list[_Line]) -> tuple[str, list[int]]:
         idx.extend(ln.idx)
         prev, pending_break = ln, None
     return "".join(out), idx
+
+
+_WORD_END = re.compile(r"([a-z]+)-$")
+_WORD_START = re.compile(r"[a-z]+")
+_WORDS: dict[str, Optional[frozenset]] = {}
+
+
+def english_words() -> Optional[frozenset]:
+    """English word forms from spacy-lookups-data's lemma tables (None when it is not installed)."""
+    if "en" not in _WORDS:
+        with _CC_LOCK:
+            if "en" not in _WORDS:
+                words: set[str] = set()
+                try:
+                    import gzip
+                    import json
+                    from pathlib import Path
+
+                    import spacy_lookups_data
+
+                    data = Path(spacy_lookups_data.__file__).parent / "data"
+                    with gzip.open(data / "en_lemma_lookup.json.gz", "rt", encoding="utf-8") as fh:
+                        table = json.load(fh)
+                    words.update(table)
+                    words.update(table.values())
+                    with gzip.open(data / "en_lemma_index.json.gz", "rt", encoding="utf-8") as fh:
+                        for forms in json.load(fh).values():
+                            words.update(forms)
+                except (ImportError, OSError, ValueError) as exc:
+                    log.debug("no English word list for de-hyphenation: %s", exc)
+                _WORDS["en"] = frozenset(w.lower() for w in words) if words else None
+    return _WORDS["en"]
+
+
+def _dehyphenate(at: str, bt: str) -> str:
+    """"-" (drop the hyphen) when the joined word is a known English word or no word list is
+    available; "=" (keep the hyphen, no space: "well-known") when both halves are known but not the
+    joined form."""
+    left, right = _WORD_END.search(at), _WORD_START.match(bt)
+    words = english_words()
+    if words is None or not left or not right:
+        return "-"
+    joined = left.group(1) + right.group(0)
+    if joined in words:
+        return "-"
+    if left.group(1) in words and right.group(0) in words:
+        return "="
+    return "-"
 
 
 def _join(a: _Line, b: _Line, full: int) -> str:
@@ -343,7 +394,7 @@ def _join(a: _Line, b: _Line, full: int) -> str:
     if _width(at) < 0.6 * full:
         return "\n"
     if len(at) >= 2 and at[-1] == "-" and at[-2].islower() and bt[0].islower():
-        return "-"
+        return _dehyphenate(at, bt)
     if _CJK.match(at[-1]) and _CJK.match(bt[0]):
         return ""
     return " "

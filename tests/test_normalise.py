@@ -170,3 +170,18 @@ def test_offset_map_property(texts):
 def test_join_before_closing_punctuation_even_after_short_line():
     pages = _pages("颁布了《重大动物疫情应急条例\n》等法规。\n推进（\n草案）工作。")
     assert normalise(pages).text == "颁布了《重大动物疫情应急条例》等法规。\n推进（草案）工作。"
+
+
+@pytest.mark.parametrize(
+    "upper, lower, joined",
+    [
+        ("tech-", "nology", "technology"),
+        ("well-", "known", "well-known"),  # both halves are words, the joined form is not
+        ("co-", "operation", "cooperation"),
+        ("Quantum-", "Initiative", "Quantum- Initiative"),  # not lowercase on both sides: a plain join
+    ],
+)
+def test_dehyphenation(upper, lower, joined):
+    filler = "the agencies support research and development in many fields "
+    n = normalise(_pages(f"{filler}{upper}\n{lower} {filler}"))
+    assert joined in n.text
