@@ -24,13 +24,13 @@ Steps, per page:
    (。！？；：, optionally followed by closing quotes), before a list item or heading (第X条, 一、, （一）,
    1., (a), •, §, SEC. ...), before an indented line, or after a short line (narrower than 60 % of the
    page's typical line width, at least 40 columns, CJK counting double: a paragraph's last line or a
-   heading). A join adds no
-   space between a CJK char and a CJK char or punctuation, and one space otherwise. De-hyphenation rule:
-   when the upper line ends in ``<lowercase letter>-`` and the next starts with a lowercase letter the
-   hyphen is dropped ("tech-\\nnology" → "technology") unless both halves are English words and the joined
-   form is not (then the hyphen stays: "well-\\nknown" → "well-known"); the word list is spacy-lookups-data's
-   lemma tables, loaded on the first hyphenated wrap; without it every such hyphen is dropped. Blank lines become exactly ``\\n\\n``; runs of spaces
-   and tabs become one space; lines are trimmed.
+   heading). A join adds no space between a CJK char and a CJK char or punctuation, and one space
+   otherwise. De-hyphenation: when the upper line ends in ``<lowercase letter>-`` and the next starts
+   with a lowercase letter, the hyphen is dropped ("tech-\\nnology" → "technology") unless both halves
+   are English words and the joined form is not ("well-\\nknown" → "well-known"); the word list is
+   spacy-lookups-data's lemma tables, loaded on the first hyphenated wrap (without it every such hyphen
+   is dropped). Blank lines become exactly ``\\n\\n``; runs of spaces and tabs become one space; lines
+   are trimmed.
 
 Pages are joined by ``\\n\\n`` (both chars point to the page separator); empty pages add nothing.
 """
