@@ -10,6 +10,7 @@ from pipeline.measures.fields import parse_money, parse_time
 @pytest.mark.parametrize("text,value,cur", [
     ("投入10亿欧元", 1.0e9, "EUR"), ("25亿英镑", 2.5e9, "GBP"), ("$625 million", 6.25e8, "USD"),
     ("3.35亿美元", 3.35e8, "USD"), ("£2.5 billion over ten years", 2.5e9, "GBP"), ("处十万元以上罚款", 1e5, "CNY"),
+    ("中央财政五年投入专项扶贫资金2800多亿元", 2.8e11, "CNY"), ("such sums as may be necessary and $5,000,000", 5e6, "USD"),
 ])
 def test_parse_money(text, value, cur):
     v, c, _, _ = parse_money(text)
@@ -21,6 +22,10 @@ def test_parse_money(text, value, cur):
     ("2023年底前完成", "zh", "2023年底前", 2023),
     ("未来十年投入", "zh", "未来十年", None),
     ("科技创新2030重大项目", "zh", None, None),
+    ("2023年6月底前完成", "zh", "2023年6月底前", 2023),
+    ("(1) not later than 1 year after December 21, 2018 , develop a plan;", "en",
+     "not later than 1 year after December 21, 2018", 2018),
+    ("as provided in section 1862 of title 42", "en", None, None),
 ])
 def test_parse_time(text, lang, time, year):
     assert parse_time(text, lang) == (time, year)
@@ -47,10 +52,98 @@ def test_measures_and_non_measures_zh():
     assert rows[0]["status"] == "recommended" and "| recommended |" in to_markdown(rows)
 
 
+def test_money_comes_from_the_rules_module():
+    """One money parser in the project: the measures helper agrees with pipeline.tag.rules."""
+    from pipeline.tag import rules
+
+    for text in ("投入10亿欧元", "$625 million", "2800多亿元", "£2.5 billion"):
+        assert parse_money(text)[:2] == rules.parse_money(text)
+
+
+LEADIN = "In carrying out the program, the Secretary shall"
+
+
+@pytest.mark.parametrize("lines,expected", [
+    # list items take the status of their lead-in, even when the lead-in states a purpose first
+    ([f"In order to guide the Program, the Subcommittee shall", "(1) establish goals and priorities of the Program;"],
+     [("plan", "mandated")]),
+    ([LEADIN, "(3) survey private sector hydrogen activities;"], [("evaluate", "mandated")]),
+    ([LEADIN, "(6) make data of the Administration accessible and ready for applications."], [("support", "mandated")]),
+    (["There are authorized to be appropriated to the Foundation to carry out this subsection",
+      "(A) $40,000,000 for fiscal year 2004;"], [("fund", "enacted")]),
+    # items whose lead-in is a purpose, contents or a grantee's duty are no measures
+    (["The purposes of this chapter are to ensure leadership by", "(1) supporting research;"], []),
+    (["The program shall accelerate innovation in order to", "(2) improve the precision of measurements;"], []),
+    (["An institution shall use grant funds for the purposes of", "(A) providing traineeships to students;"], []),
+    ([LEADIN, "(B) have demonstrated an ongoing commitment;"], []),
+    # headings are no measures and end the lead-in
+    ([LEADIN, "(c) Funding", "(1) fund the program;"], []),
+])
+def test_en_list_items(lines, expected):
+    got = extract_from_text("\n".join(lines), lang="en")
+    assert [(m.action, m.status) for m in got if m.text.startswith("(")] == expected
+
+
+@pytest.mark.parametrize("text,action,status", [
+    ("We are working with the GLA and the Mayor to bring down the cost of childcare in London.", "cooperate", "enacted"),
+    ("For that purpose, we have mobilized American ground forces to protect NATO countries.", "support", "enacted"),
+    ("And, folks, let's finally get the bipartisan Equality Act to my desk.", "support", "recommended"),
+    ("Our plan now is to tailor our education system to individual pupil needs.", "support", "planned"),
+    ("The Secretary shall not consider a proposal unless it contains a certification.", "restrict", "mandated"),
+    ("Funds necessary to carry out the activities shall be made available each fiscal year.", "fund", "mandated"),
+])
+def test_en_commitments(text, action, status):
+    (m,) = extract_from_text(text, lang="en")
+    assert (m.action, m.status) == (action, status)
+
+
+@pytest.mark.parametrize("text", [
+    "In the future the countries that do best will be those with a shared purpose about the changes they need to make.",
+    "So let's begin to get together.",
+    "A fellowship may include salary and benefits for up to one academic year.",
+    "We are winning the argument that economic dynamism and social justice go hand in hand.",
+])
+def test_en_non_measures(text):
+    assert extract_from_text(text, lang="en") == (), text
+
+
+@pytest.mark.parametrize("text,instrument,subtool,action", [
+    # the verb's object decides the subtool, not a keyword elsewhere in the sentence
+    ("建议我国组建官方指导下我国量子信息技术产业联盟，打造量子产业聚集区。", "environment", "organisation", "establish"),
+    ("The Director shall establish an alliance of industry partners to share quantum information.",
+     "environment", "organisation", "establish"),
+    # light verbs (加强/完善/推进) take the action of the specific cue in their object
+    ("完善人才引进机制建设。", "supply", "talent", "recruit"),
+    ("完善科研人员绩效考核评价机制。", "environment", "regulation", "evaluate"),
+    # a rule on research stays an environment measure
+    ("As appropriate, the Secretary shall require a commitment of at least 50 percent of the cost of development.",
+     "environment", "regulation", "regulate"),
+])
+def test_instrument_from_object(text, instrument, subtool, action):
+    lang = "zh" if text[0] > "\u3000" else "en"
+    (m,) = extract_from_text(text, lang=lang)
+    assert (m.instrument, m.subtool, m.action) == (instrument, subtool, action)
+
+
+@pytest.mark.parametrize("text,is_measure", [
+    ("4.1 出台国家量子科技发展战略", False),                 # a numbered section heading
+    ("二、制定政策落实的配套制度和具体实施办法", True),       # a numbered measure in a notice
+    ("第二十六条 军品出口经营者应当委托经批准的军品出口运输企业办理运输业务。", True),  # bare legal duty
+    ("全社会都应当尊重劳动、尊重知识、尊重人才、尊重创造。", False),
+    ("我国经济正处在转变发展方式的攻关期，需要应对风险挑战。", False),
+])
+def test_zh_detection_rows(text, is_measure):
+    assert bool(extract_from_text(text, lang="zh")) is is_measure, text
+
+
 def test_dev_figures(shared):
     from pipeline.evaluation.measures import evaluate_measures
 
     res = evaluate_measures("dev")
     for lang in ("zh", "en"):
-        assert res[lang]["n"] >= 80
-        assert res[lang]["f1"] >= 0.6, (lang, res[lang]["f1"])
+        assert res[lang]["n"] >= 90
+    # floors just below the figures reached (zh F1 0.914, instrument 0.828; en F1 0.708, instrument 0.706)
+    assert res["zh"]["f1"] >= 0.90 and res["zh"]["instrument_acc"] >= 0.80, res["zh"]
+    assert res["en"]["f1"] >= 0.69 and res["en"]["instrument_acc"] >= 0.68, res["en"]
+    assert res["zh"]["amount_acc"] == 1.0 and res["en"]["amount_acc"] == 1.0
+    assert res["en"]["sents_per_s"] > 500  # extraction speed (thousands/s on a laptop)

@@ -174,7 +174,8 @@ class MeasureExtractor:
         if _EN_DESCRIPTIVE.match(body) and "authorized to be appropriated" not in body and not commit:
             return None
         frame = next((f for f in _EN_FRAME.finditer(body) if not _EN_COPULA.match(body, f.end())), None)
-        verb = lex.verbs["en"].search(body, frame.start()) if frame else None
+        verb = lex.verbs["en"].search(body, frame.end() if frame and re.match(r"our plan", frame.group(), re.I)
+                                      else frame.start()) if frame else None
         if commit and (verb is None or commit.start("v") < verb.start()):
             v = commit.group("v").lower()
             cue = lex.verbs["en"].match(body, commit.start("v"))
@@ -183,6 +184,8 @@ class MeasureExtractor:
                 status = _first_status(body, lex.status["en"]) or "enacted"
                 action = _en_action(cue, lex) if cue else "support"
                 return action, commit.start("v") + off, commit.end("v") + off, status
+        if not verb and frame is not None:  # "The Secretary shall not consider a proposal unless …"
+            verb = _EN_NEGATED.match(body, frame.start())
         if not verb:
             return None
         if re.search(r"authorized to be appropriated|is authorized|are authorized", body, re.I):
@@ -281,7 +284,9 @@ def _en_status(modal: str) -> str:
 
 def _en_action(verb: re.Match, lex: Lexicon) -> str:
     cue = re.sub(r"\s+", " ", verb.group().lower())
-    for cand in (cue, re.sub(r"(?:es|ed|d|ing|s)$", "", cue), cue[:-1]):
+    first, _, rest = cue.partition(" ")
+    stems = [re.sub(r"(?:es|ed|d|ing|s)$", "", first), first[:-1], re.sub(r"(?:ing|ed)$", "e", first)]
+    for cand in [cue] + [" ".join(filter(None, (st, rest))) for st in stems]:
         act = lex.verb_action.get(("en", cand))
         if act:
             return act
