@@ -22,6 +22,7 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 EVENT_TOPIC = "policylens"
+RETRIES = 1  # a document whose worker died is tried once more before it is recorded as crashed
 
 
 def _import_dask():
@@ -79,6 +80,7 @@ def iter_dask(tasks: Sequence, *, worker_fn: Callable, settings: Settings, worke
     stats = stats if stats is not None else {}
     cluster = None
     with dask.config.set({"distributed.scheduler.allowed-failures": 0,
+                          "distributed.scheduler.worker-saturation": 1.0,
                           "distributed.worker.memory.spill": False,
                           "distributed.worker.memory.target": False}):
         if scheduler:
@@ -91,11 +93,17 @@ def iter_dask(tasks: Sequence, *, worker_fn: Callable, settings: Settings, worke
             client = distributed.Client(cluster)
         try:
             futures = {}
-            for i, task in enumerate(tasks):
-                key = f"policylens-{i}-{task.sha256[:16]}"
-                futures[client.submit(_dask_task, worker_fn, task.path, settings, key, key=key, pure=False)] = (
-                    task, key)
-            for fut in distributed.as_completed(futures):
+            attempts: dict[str, int] = {}
+
+            def submit(task, n: int):
+                key = f"policylens-{task.sha256[:16]}-{n}"
+                fut = client.submit(_dask_task, worker_fn, task.path, settings, key, key=key, pure=False)
+                futures[fut] = (task, key)
+                attempts[task.sha256] = n
+                return fut
+
+            queue = distributed.as_completed([submit(task, 0) for task in tasks])
+            for fut in queue:
                 task, key = futures.pop(fut)
                 try:
                     outcome = fut.result()
@@ -103,12 +111,17 @@ def iter_dask(tasks: Sequence, *, worker_fn: Callable, settings: Settings, worke
                     if _timed_out(client, key):
                         outcome = TimeoutError_(f"exceeded the time limit of {settings.time_limit:g} s",
                                                 path=task.path)
+                    elif attempts[task.sha256] < RETRIES:
+                        # Dask fails every task queued on a dying worker, not just the culprit: retry once
+                        queue.add(submit(task, attempts[task.sha256] + 1))
+                        continue
                     else:
                         outcome = CrashedError("Dask worker died (a crash or the memory limit)", path=task.path)
                 except PipelineError as err:
                     outcome = err
                 except Exception as exc:  # noqa: BLE001
                     outcome = InternalError(f"{type(exc).__name__}: {exc}", path=task.path)
+                fut.release()
                 yield task, outcome
         finally:
             for fut in futures:
