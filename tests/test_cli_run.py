@@ -65,7 +65,10 @@ def test_ctrl_c_stops_cleanly(tmp_path):
     env = dict(os.environ, FAKE_WORKER_DELAY="0.3", PYTHONPATH=f"{TESTS.parent}{os.pathsep}{TESTS}")
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(corpus), "--db", str(db), *FAKE],
                             env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(6)
+    deadline = time.monotonic() + 60
+    while not db.exists() and time.monotonic() < deadline:  # the run has begun once the file exists
+        time.sleep(0.1)
+    time.sleep(4)
     os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole process group
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err.decode()

@@ -87,6 +87,9 @@ def run(inputs, db, workers, ocr, password, force, strict, no_progress, backend,
                             args=args)
     except PipelineError as err:
         fail(err)
+    except KeyboardInterrupt:  # before the run started (the runner handles it once running)
+        click.echo("policylens: interrupted", err=True)
+        sys.exit(130)
     finally:
         if bar is not None:
             bar.close()
