@@ -242,3 +242,12 @@ def test_cli_evaluate_tagger_without_model_fails_cleanly(shared: Path, tmp_path)
     result = CliRunner().invoke(main, ["evaluate", "tagger", "--shared", str(shared), "--model", str(tmp_path)])
     assert result.exit_code == 2
     assert "resource:" in result.output and "make models" in result.output
+
+
+@needs_model
+def test_blank_and_orphan_tokens_do_not_break_tagging():
+    toks = (Token(0, 1, "a"), Token(1, 3, "  "), Token(3, 9, "policy"), Token(9, 9, ""), Token(10, 12, "量子", sent=7))
+    out = Tagger().tag("a  policy 量子", [Sentence(0, 9, "en")], toks)
+    assert [t.pos for t in out][1] == "X" and out[1].tag == "_SP" and out[3].tag == "_SP"
+    assert out[2].pos == "NOUN"
+    assert out[4].tag == "n" and out[4].pos == "NOUN"  # sentence index out of range: by script

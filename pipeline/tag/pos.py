@@ -294,6 +294,15 @@ class Tagger:
 
         nlp = self.nlp
         docs = []
+        kept = []
+        for run in runs:  # blank tokens (spaCy refuses empty words) never reach the model
+            for i in run:
+                if not tokens[i].text.strip():
+                    out[i] = _retag(tokens[i], "X", "_SP", tokens[i].lemma or tokens[i].text)
+            run = [i for i in run if tokens[i].text.strip()]
+            if run:
+                kept.append(run)
+        runs = kept
         for run in runs:
             words = [tokens[i].text for i in run]
             spaces = [
