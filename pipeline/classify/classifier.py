@@ -55,6 +55,20 @@ def _state(codebook: str, model_dir: str) -> _State:
     return _State(cb, feat, model)
 
 
+_HASH_CACHE: dict[tuple[str, int], int] = {}
+
+
+def _hash_index(feature: str, n_features: int) -> int:
+    """The column FeatureHasher(alternate_sign=False) gives ``feature`` (memoised, bounded)."""
+    key = (feature, n_features)
+    idx = _HASH_CACHE.get(key)
+    if idx is None:
+        if len(_HASH_CACHE) > 500_000:
+            _HASH_CACHE.clear()
+        idx = _HASH_CACHE[key] = abs(murmurhash3_32(feature, seed=0)) % n_features
+    return idx
+
+
 class Classifier:
     """Multi-label challenge-area classifier (see the module docstring)."""
 
@@ -143,30 +157,33 @@ class Classifier:
                 continue
             st = stance(texts[r], langs[r])
             s = sentences[i]
+            cols = None if feats is None else self._columns(feats[r])
             for a in above:
-                ev = self._evidence(ids[a], int(a), hits[r], None if feats is None else feats[r])
+                ev = self._evidence(ids[a], int(a), hits[r], cols)
                 out.append(Mention(i, s.start, s.end, ids[a], round(float(P[r, a]), 4), st, ev))
         return tuple(out)
 
-    def _evidence(self, area: str, a: int, hits: Sequence[Hit], feats: Optional[list[str]]) -> tuple[str, ...]:
+    def _columns(self, feats: list[str]) -> tuple[list[str], np.ndarray]:
+        """A sentence's distinct model features and their hashed columns (for evidence)."""
+        n = self.state.model.n_features
+        uniq = [f for f in set(feats) if f[0] not in "an" or f[1] != ":"]
+        return uniq, np.fromiter((_hash_index(f, n) for f in uniq), dtype=np.int64, count=len(uniq))
+
+    def _evidence(self, area: str, a: int, hits: Sequence[Hit], cols) -> tuple[str, ...]:
+        """The codebook terms of ``area`` found in the sentence, then its highest-weighted features."""
         ev: list[str] = []
         for h in hits:
             if h.area == area and h.kind != "negative" and h.term not in ev:
                 ev.append(h.term)
         m = self.state.model
-        if feats and m is not None:
-            row = m.coef.getrow(a)
-            weights = dict(zip(row.indices.tolist(), row.data.tolist()))
-            n = m.n_features
-            scored = {}
-            for f in set(feats):
-                if f.startswith(("a:", "n:")):
-                    continue
-                w = weights.get(abs(murmurhash3_32(f, seed=0)) % n, 0.0)
-                if w > 0:
-                    scored[f] = w
-            for f, _ in sorted(scored.items(), key=lambda kv: -kv[1])[:N_EVIDENCE]:
-                label = f[2:].replace("_", " ") if not f.startswith("k:") else "concept " + f[2:]
+        if cols is not None and m is not None and len(cols[1]):
+            uniq, idx = cols
+            w = m.dense_coef[a][idx]
+            for k in np.argsort(-w, kind="stable")[:N_EVIDENCE]:
+                if w[k] <= 0:
+                    break
+                f = uniq[k]
+                label = "concept " + f[2:] if f.startswith("k:") else f[2:].replace("_", " ")
                 if label not in ev:
                     ev.append(label)
         return tuple(ev[: 2 * N_EVIDENCE])

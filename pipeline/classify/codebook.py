@@ -200,37 +200,47 @@ class TermMatcher:
                 self._zh.setdefault(t, []).append((f"{area.id}.negative", area.id, "negative"))
             for t in area.negative["en"]:
                 self._en.setdefault(_en_key(t), []).append((f"{area.id}.negative", area.id, "negative"))
-        self._zh_lengths = sorted({len(t) for t in self._zh}, reverse=True)
-        self._en_max = max((k.count(" ") + 1 for k in self._en), default=1)
+        # every proper prefix of a term (Chinese: characters; English: whole words) lets the scan stop early
+        self._zh_prefixes = {t[:k] for t in self._zh for k in range(1, len(t))}
+        self._zh_max = max((len(t) for t in self._zh), default=1)
+        self._en_prefixes = set()
+        for key in self._en:
+            parts = key.split(" ")
+            self._en_prefixes.update(" ".join(parts[:k]) for k in range(1, len(parts)))
 
     def find(self, text: str, lang: str) -> list[Hit]:
         return self._find_zh(text) if lang == "zh" else self._find_en(text)
 
     def _find_zh(self, text: str) -> list[Hit]:
-        hits, table, n = [], self._zh, len(text)
-        for length in self._zh_lengths:
-            for i in range(n - length + 1):
-                entries = table.get(text[i : i + length])
+        hits, table, prefixes, n = [], self._zh, self._zh_prefixes, len(text)
+        for i in range(n):
+            for j in range(i + 1, min(n, i + self._zh_max) + 1):
+                piece = text[i:j]
+                entries = table.get(piece)
                 if entries:
                     for cid, aid, kind in entries:
-                        hits.append(Hit(i, i + length, text[i : i + length], cid, aid, kind))
+                        hits.append(Hit(i, j, piece, cid, aid, kind))
+                if piece not in prefixes:
+                    break
         return hits
 
     def _find_en(self, text: str) -> list[Hit]:
         words = [(m.group(), m.start(), m.end()) for m in _EN_WORD.finditer(text.lower())]
-        hits, table = [], self._en
+        hits, table, prefixes = [], self._en, self._en_prefixes
         for i in range(len(words)):
-            for n in range(1, min(self._en_max, len(words) - i) + 1):
-                last = words[i + n - 1][0]
-                head = " ".join(w for w, _, _ in words[i : i + n - 1])
-                for stem in _stems(last):
-                    key = f"{head} {stem}" if head else stem
-                    entries = table.get(key)
+            prefix = ""
+            for j in range(i, len(words)):
+                word = words[j][0]
+                for stem in _stems(word):
+                    entries = table.get(f"{prefix} {stem}" if prefix else stem)
                     if entries:
-                        s, e = words[i][1], words[i + n - 1][2]
+                        s, e = words[i][1], words[j][2]
                         for cid, aid, kind in entries:
                             hits.append(Hit(s, e, text[s:e], cid, aid, kind))
                         break
+                prefix = f"{prefix} {word}" if prefix else word
+                if prefix not in prefixes:
+                    break
         return hits
 
 
@@ -238,6 +248,7 @@ def _en_key(term: str) -> str:
     return " ".join(w.group() for w in _EN_WORD.finditer(term.lower()))
 
 
+@lru_cache(maxsize=65536)
 def _stems(word: str) -> tuple[str, ...]:
     out = [word]
     for suf in _EN_SUFFIXES[1:]:

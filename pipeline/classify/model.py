@@ -62,6 +62,14 @@ class LinearModel:
     meta: dict
 
     @property
+    def dense_coef(self) -> np.ndarray:
+        """The weights as a dense array (areas × n_features), built once, for evidence look-ups."""
+        dense = self.__dict__.get("_dense")
+        if dense is None:
+            dense = self.__dict__["_dense"] = self.coef.toarray().astype(np.float32)
+        return dense
+
+    @property
     def n_features(self) -> int:
         return self.coef.shape[1]
 
