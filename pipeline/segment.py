@@ -151,6 +151,19 @@ def english_nlp():
     return nlp
 
 
+EN_CHUNK = 50_000  # spaCy refuses texts over nlp.max_length; long runs go in whitespace-cut pieces
+
+
+def _chunks(text: str, start: int, end: int, size: int = EN_CHUNK) -> Iterable[tuple[int, int]]:
+    """``[start, end)`` cut into pieces of at most ``size`` chars, at whitespace where there is any."""
+    while end - start > size:
+        cut = text.rfind(" ", start + size // 2, start + size)
+        cut = cut + 1 if cut > start else start + size
+        yield start, cut
+        start = cut
+    yield start, end
+
+
 def segment_words_zh(text: str) -> list[str]:
     """Chinese words of ``text`` (domain dictionary, default HMM); module-level so it pickles."""
     tok = jieba_tokenizer(None)
@@ -363,6 +376,7 @@ class Segmenter:
                 out.extend(Token(a, b, text[a:b], sent=i) for a, b in cuts)
         if en_jobs:
             nlp = self.en
+            en_jobs = [(i, a, b) for i, start, end in en_jobs for a, b in _chunks(text, start, end)]
             docs = nlp.pipe(text[a:b] for _, a, b in en_jobs)
             for (i, start, _), doc in zip(en_jobs, docs):
                 for t in doc:
