@@ -17,7 +17,8 @@ _ZH_PROBLEM = re.compile(
 )
 _ZH_MEASURE = re.compile(
     "应当|必须|不得|禁止|可以|鼓励|支持|设立|建立|推动|加强|加快|实施|完善|促进|引导|推进|健全|制定|组织|开展|"
-    "建设|提高|扩大|深化|给予|出台|培育|强化|优化|保障|要|将|拟|积极|大力|着力|统筹|负责|申请|提交|由"
+    "建设|提高|扩大|深化|给予|出台|培育|强化|优化|保障|(?<![主重需纲摘概只])要(?![素点闻求])|(?<!即)将(?![来军])|拟|积极|"
+    "大力|着力|统筹|负责|提交"
 )
 _EN_PROBLEM = re.compile(
     r"\b(lack\w*|shortage\w*|dependen\w*|reliance|insufficient|inadequate|gaps?|deficien\w*|weak\w*|"

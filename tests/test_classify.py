@@ -1,0 +1,344 @@
+"""Challenge classifier: codebook validation, matcher, features contract, model, mentions, doc areas,
+codebook swapping, stand-off labels, evaluation and the CLI."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from pipeline.classify import Classifier
+from pipeline.classify.codebook import TermMatcher, default_path, load_codebook, parse_codebook
+from pipeline.classify.model import LinearModel, keyword_scores, load_model
+from pipeline.classify.stance import stance
+from pipeline.errors import ResourceError
+from pipeline.resources import corpus_path, iter_jsonl, models_path
+from pipeline.types import Mention, Sentence
+
+REPO = Path(__file__).resolve().parent.parent
+COUNTER = str(corpus_path("codebook", "countermeasures.yaml"))
+IDS = ("C1", "C2", "C3", "C4", "C5", "C6", "C7")
+
+
+# ----------------------------------------------------------------------------- codebook
+def _raw() -> dict:
+    return yaml.safe_load(default_path().read_text(encoding="utf-8"))
+
+
+def test_codebook_has_the_seven_areas_in_paper_order():
+    cb = load_codebook()
+    assert cb.ids == IDS
+    assert cb.version
+    for area, sec in zip(cb.areas, ("3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7")):
+        assert area.paper[0] == sec
+        for field in (area.name, area.definition, area.include, area.exclude):
+            assert field["zh"] and field["en"]
+        kinds = {c.kind for c in area.concepts}
+        assert "preferred" in kinds and "alternative" in kinds
+        assert area.negative["zh"] and area.negative["en"]
+
+
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda d: d["areas"][1].__setitem__("id", "C1"), "duplicate area id"),
+        (lambda d: d["areas"][0].__setitem__("id", "7-bad id"), "malformed id"),
+        (lambda d: d["areas"][0]["name"].pop("en"), "missing language 'en'"),
+        (lambda d: d["areas"][2]["terms"]["preferred"][0].pop("zh"), "missing language 'zh'"),
+        (lambda d: d.pop("version"), "missing version"),
+        (lambda d: d.__setitem__("languages", ["zh"]), "missing languages"),
+        (lambda d: d["areas"][3]["terms"]["preferred"].append(dict(d["areas"][3]["terms"]["preferred"][0])),
+         "duplicate concept id"),
+    ],
+)
+def test_codebook_defects_are_resource_errors(mutate, message):
+    data = _raw()
+    mutate(data)
+    with pytest.raises(ResourceError, match=message):
+        parse_codebook(data, "test.yaml")
+
+
+def test_missing_codebook_file_is_a_resource_error(tmp_path):
+    with pytest.raises(ResourceError, match="not found"):
+        load_codebook(str(tmp_path / "nope.yaml"))
+
+
+def test_countermeasures_codebook_loads():
+    cb = load_codebook(COUNTER)
+    assert cb.ids == tuple(f"M{i}" for i in range(1, 8))
+    assert [a.paper[0] for a in cb.areas] == [f"4.{i}" for i in range(1, 8)]
+
+
+def test_one_concept_fires_in_both_languages():
+    m = TermMatcher(load_codebook())
+    zh = {h.concept for h in m.find("加强量子人才培养。", "zh")}
+    en = {h.concept for h in m.find("It supports workforce development in quantum.", "en")}
+    assert "C3.training" in zh and "C3.training" in en
+
+
+@pytest.mark.parametrize(
+    "text, lang, concept, term",
+    [
+        ("研制量子计算机所需的芯片和稀释制冷机", "zh", "C6.hardware", "芯片"),  # substring inside a longer word
+        ("The Secretary shall impose Export Controls on them.", "en", "C6.exportcontrol", "Export Controls"),
+        ("three licensing agreements", "en", "C2.transfer", "licensing"),
+        ("It funds fellowships.", "en", "C3.recruitment", "fellowships"),
+    ],
+)
+def test_matcher_finds_terms_with_offsets(text, lang, concept, term):
+    hits = [h for h in TermMatcher(load_codebook()).find(text, lang) if h.concept == concept]
+    assert hits and text[hits[0].start : hits[0].end] == hits[0].term == term
+
+
+def test_matcher_respects_word_boundaries():
+    hits = TermMatcher(load_codebook()).find("The chipmunk acted.", "en")
+    assert not any(h.concept == "C6.hardware" for h in hits)
+
+
+def test_keyword_scores():
+    m = TermMatcher(load_codebook())
+    P = keyword_scores([m.find("设立风险投资基金和引导基金", "zh"), m.find("今天下雨。", "zh")], IDS)
+    assert P[0, IDS.index("C5")] >= 0.5 and P[1].max() == 0.0
+
+
+# ----------------------------------------------------------------------------- features
+def test_sublinear_scaler_passes_the_estimator_checks():
+    from sklearn.utils.estimator_checks import check_estimator
+
+    from pipeline.classify.features import SublinearScaler
+
+    check_estimator(SublinearScaler())
+
+
+def test_sentence_featurizer_follows_the_estimator_contract():
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+
+    from pipeline.classify.features import SentenceFeaturizer
+
+    f = SentenceFeaturizer(n_features=2**10)
+    assert clone(f).get_params() == f.get_params()
+    assert not hasattr(f, "matcher_")
+    with pytest.raises(NotFittedError):
+        f.transform(["x"])
+    assert f.fit(["x"]) is f
+    X = f.transform(["加强量子人才培养。", ("workforce development", "en")])
+    assert X.shape == (2, 2**10) and X[0].nnz > 5 and X[1].nnz > 1
+    with pytest.raises(ValueError):
+        SentenceFeaturizer(n_features=3).fit(None)
+    with pytest.raises(ValueError):
+        SentenceFeaturizer(char_ngrams=(3, 2)).fit(None)
+
+
+def test_evidence_hashing_matches_the_feature_hasher():
+    from sklearn.feature_extraction import FeatureHasher
+
+    from pipeline.classify.classifier import _hash_index
+
+    feats = ["c:人才", "w:export", "k:C3.training", "b:supply_chain"]
+    X = FeatureHasher(n_features=2**18, input_type="string", alternate_sign=False).transform([[f] for f in feats])
+    assert [int(X[i].indices[0]) for i in range(len(feats))] == [_hash_index(f, 2**18) for f in feats]
+
+
+# ----------------------------------------------------------------------------- model
+def test_committed_model_matches_the_codebook_and_loads_safely():
+    meta = json.loads(models_path("challenges", "meta.json").read_text())
+    cb = load_codebook()
+    assert meta["codebook_sha256"] == cb.sha256 and meta["areas"] == list(IDS)
+    assert {"scikit-learn", "numpy"} <= set(meta["versions"]) and meta["training_data_sha256"]
+    assert {"train_cv", "dev"} <= set(meta["metrics"])
+    with np.load(models_path("challenges", "weights.npz"), allow_pickle=False) as z:
+        assert "coef_data" in z.files
+    assert load_model(models_path("challenges"), cb, default_codebook=True) is not None
+
+
+def test_a_model_for_another_codebook_version_is_refused(tmp_path):
+    shutil.copy(models_path("challenges", "weights.npz"), tmp_path / "weights.npz")
+    meta = json.loads(models_path("challenges", "meta.json").read_text())
+    meta["codebook_sha256"] = "0" * 64
+    (tmp_path / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(ResourceError, match="retrain"):
+        load_model(tmp_path, load_codebook(), default_codebook=True)
+    assert load_model(tmp_path, load_codebook(), default_codebook=False) is None
+
+
+@pytest.mark.parametrize(
+    "text, area",
+    [
+        ("国家加强量子信息学科建设，培养高层次科技人才，在中小学开展量子科普教育。", "C3"),
+        ("我国稀释制冷机等核心设备依赖进口，关键元器件自主可控水平较低。", "C6"),
+        ("设立量子产业投资基金，引导社会资本参与，强化信贷、保险和担保支持。", "C5"),
+        ("The Secretary shall establish export controls on semiconductor manufacturing equipment.", "C6"),
+        ("The Director shall award graduate fellowships and support curriculum and workforce development.", "C3"),
+        ("The Director shall establish a National Quantum Coordination Office to coordinate the activities of agencies.", "C1"),
+    ],
+)
+def test_clear_sentences_get_their_area(text, area):
+    clf = Classifier()
+    pred = clf.predict_texts([text], [None])[0]
+    assert pred[IDS.index(area)], clf.predict_proba_texts([text], [None])[0].round(2)
+
+
+@pytest.mark.parametrize("text", ["五、端午节：6月7日放假，与周末连休。", "We meet tonight at a moment of unlimited potential."])
+def test_off_topic_sentences_get_no_area(text):
+    assert not Classifier().predict_texts([text], [None])[0].any()
+
+
+def test_probabilities_shape_and_range():
+    P = Classifier().predict_proba_texts(["加强基础研究。", "Basic research.", ""], ["zh", "en", None])
+    assert P.shape == (3, 7) and (P >= 0).all() and (P <= 1).all()
+
+
+# ----------------------------------------------------------------------------- mentions and documents
+TEXT = ("我国量子领域的稀释制冷机依赖进口，关键元器件短板突出。\n"
+        "国家应当设立量子产业投资基金，支持企业融资。\n"
+        "今天天气很好。\n")
+
+
+def _sentences(text):
+    from pipeline.segment import Segmenter
+
+    seg = Segmenter()
+    sents = seg.sentences(text)
+    return sents, seg.tokens(text, sents)
+
+
+def test_mentions_carry_offsets_stance_and_evidence():
+    sents, toks = _sentences(TEXT)
+    ms = Classifier().mentions(TEXT, sents, toks, ())
+    by_area = {m.area: m for m in ms}
+    assert "C6" in by_area and "C5" in by_area
+    assert all(m.sent != 2 for m in ms)  # the weather sentence
+    c6, c5 = by_area["C6"], by_area["C5"]
+    assert TEXT[c6.start : c6.end].startswith("我国量子领域")
+    assert c6.stance == "problem" and c5.stance == "measure"
+    assert "依赖进口" in c6.evidence or "元器件" in c6.evidence
+    assert any("基金" in e for e in c5.evidence)
+    assert 0.0 < c5.score <= 1.0
+
+
+def test_doc_areas_rule():
+    clf = Classifier()
+    sents = (Sentence(0, 10, "zh", 0), Sentence(10, 20, "zh", 0), Sentence(20, 30, "zh", 1), Sentence(30, 40, "zh", 2))
+    ms = (Mention(0, 0, 10, "C1", 0.9, "measure"), Mention(1, 10, 20, "C1", 0.7, "measure"),  # two sentences
+          Mention(0, 0, 10, "C2", 0.95, "status"),  # one sentence, not a whole paragraph
+          Mention(2, 20, 30, "C3", 0.9, "measure"),  # one sentence that is a whole paragraph
+          Mention(3, 30, 40, "C4", 0.6, "measure"))  # whole paragraph but weak
+    areas = {a.area: a for a in clf.doc_areas(sents, ms)}
+    assert set(areas) == set(IDS)
+    assert areas["C1"].decision and areas["C1"].evidence == (0, 1) and areas["C1"].share == 0.5
+    assert not areas["C2"].decision and areas["C3"].decision and not areas["C4"].decision
+    assert not areas["C5"].decision and areas["C5"].share == 0.0
+    assert areas["C1"].max_score == 0.9 and abs(areas["C1"].mean_score - 0.8) < 1e-6
+
+
+def test_swapped_codebook_uses_the_keyword_scorer():
+    clf = Classifier(codebook=COUNTER)
+    assert clf.area_ids[0] == "M1" and not clf.uses_model
+    pred = clf.predict_texts(["保障产业链自主可控，攻关核心设备和芯片。", "Hello."], [None, None])
+    assert pred[0][clf.area_ids.index("M6")] and not pred[1].any()
+    sents, toks = _sentences(TEXT)
+    assert {m.area for m in clf.mentions(TEXT, sents, toks, ())} <= set(clf.area_ids)
+
+
+@pytest.mark.parametrize(
+    "text, lang, expected",
+    [
+        ("我国高端仪器设备依赖进口，人才培养体系不够健全。", "zh", "problem"),
+        ("国家应当加强量子科技人才培养。", "zh", "measure"),
+        ("我国专利申请量2017年位居全球第一位。", "zh", "status"),
+        ("There is a shortage of skilled workers.", "en", "problem"),
+        ("The Director shall establish a program.", "en", "measure"),
+        ("The United States leads in publications.", "en", "status"),
+    ],
+)
+def test_stance_rules(text, lang, expected):
+    assert stance(text, lang) == expected
+
+
+def test_spacy_component_writes_spans_and_cats():
+    spacy = pytest.importorskip("spacy")
+    import pipeline.classify.component  # noqa: F401 - registers the factory
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("policylens_challenges")
+    doc = nlp("The Secretary shall establish export controls on semiconductor equipment. "
+              "The Secretary shall secure the domestic supply chain for chips. We had lunch.")
+    spans = doc.spans["challenges"]
+    assert {s.label_ for s in spans} == {"C6"} and len(spans) == 2
+    assert set(doc.cats) == set(IDS) and doc.cats["C6"] > 0.5
+    assert spans.attrs["decisions"]["C6"] is True and len(spans.attrs["scores"]) == 2
+
+
+# ----------------------------------------------------------------------------- labels and evaluation
+def _labels(lang):
+    return list(iter_jsonl(corpus_path("labels", f"challenges_{lang}.jsonl")))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_labels_are_stand_off_and_cover_every_area(lang):
+    recs = _labels(lang)
+    assert len(recs) >= 300
+    for r in recs:
+        assert "text" not in r and r["source"].startswith(f"corpus/{lang}/")
+        assert len(r["sha256"]) == 64 and 0 <= r["start"] < r["end"]
+        assert r["split"] in ("train", "dev") and set(r["areas"]) <= set(IDS)
+        assert (r["stance"] in ("problem", "measure", "status")) == bool(r["areas"])
+    for split in ("train", "dev"):
+        covered = {a for r in recs if r["split"] == split for a in r["areas"]}
+        assert covered == set(IDS), (split, covered)
+    train_docs = {r["source"] for r in recs if r["split"] == "train"}
+    assert not train_docs & {r["source"] for r in recs if r["split"] == "dev"}  # split by document
+    assert sum(not r["areas"] for r in recs) >= 30  # negatives
+
+
+def test_labels_resolve_against_shared(shared):
+    from pipeline.resources import load_standoff
+
+    for lang in ("zh", "en"):
+        recs = list(load_standoff(corpus_path("labels", f"challenges_{lang}.jsonl")))
+        assert all(r["text"].strip() == r["text"] and len(r["text"]) >= 5 for r in recs)
+
+
+def test_seed_sections_give_examples_of_every_area(shared):
+    from pipeline.classify.train import seed_examples
+
+    recs = seed_examples(shared, load_codebook())
+    assert {a for r in recs for a in r["areas"]} == set(IDS)
+    assert all(r["lang"] == "zh" and r["areas"] for r in recs)
+
+
+def test_dev_scores_beat_the_keyword_baseline(shared):
+    from pipeline.evaluation.classifier import evaluate_classifier, load_gold
+
+    res = evaluate_classifier(load_gold(None, "dev"))
+    for lang in ("zh", "en"):
+        r = res["languages"][lang]
+        assert r["model"]["n"] > 100
+        assert r["model"]["macro_f1"] > r["keyword"]["macro_f1"]
+        assert r["model"]["macro_f1"] >= 0.6
+
+
+def test_evaluate_classifier_cli_on_plain_jsonl(tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n".join(json.dumps(o, ensure_ascii=False) for o in [
+        {"id": "1", "text": "国家加强量子科技人才培养和学科建设。", "lang": "zh", "areas": ["C3"]},
+        {"id": "2", "text": "今天天气很好。", "lang": "zh", "areas": []},
+        {"id": "3", "text": "The Secretary shall establish export controls on chips.", "lang": "en", "areas": ["C6"]},
+    ]) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["evaluate", "classifier", "--gold", str(gold), "--json"])
+    assert result.exit_code == 0, result.output
+    res = json.loads(result.output)
+    assert res["languages"]["zh"]["model"]["per_area"]["C3"]["f1"] == 1.0
+    assert res["languages"]["en"]["model"]["per_area"]["C6"]["r"] == 1.0
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "1", "text": 5, "areas": []}\n')
+    result = CliRunner().invoke(main, ["evaluate", "classifier", "--gold", str(bad)])
+    assert result.exit_code == 2 and "bad_input" in result.output
