@@ -18,8 +18,10 @@ import multiprocessing as mp
 import os
 import signal
 import stat as stat_mod
+import threading
 import time
 from collections import Counter, deque
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import wait as mp_wait
 from typing import Callable, Iterable, Iterator, Optional, Sequence
@@ -470,7 +472,8 @@ def run(inputs: Iterable[str], *, db: str = DEFAULT_DB, settings: Settings = Set
                                           stats=stats)
                 try:
                     for task, outcome in outcomes:
-                        _record(store, run_id, task, outcome, dups.get(task.sha256, ()), skey, summary)
+                        with _sigint_deferred():
+                            _record(store, run_id, task, outcome, dups.get(task.sha256, ()), skey, summary)
                         if isinstance(outcome, PipelineError):
                             emit("failed", task.path, outcome.error_class)
                         else:
@@ -541,6 +544,22 @@ def _fail(store, run_id, path, err, sha, task, skey, summary) -> None:
     if task is not None:
         store.put_file(path, sha, task.size, task.mtime, run_id, err.error_class, skey)
     summary.failed[err.error_class] += 1
+
+
+@contextmanager
+def _sigint_deferred():
+    """Hold Ctrl-C until the block ends, so a document being written is committed whole first."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list = []
+    old = signal.signal(signal.SIGINT, lambda sig, frame: caught.append(frame))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+        if caught and callable(old):
+            old(signal.SIGINT, caught[0])
 
 
 def _record(store: Store, run_id: str, task: Task, outcome, dups, skey, summary: RunSummary) -> None:

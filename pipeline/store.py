@@ -258,7 +258,10 @@ class Store:
                 self._put_file(path, result.doc_id, file_stat, run_id, "ok", version, settings_key)
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            try:
+                con.execute("ROLLBACK")
+            except Exception:  # noqa: BLE001 - the transaction already ended (interrupted COMMIT)
+                pass
             raise
 
     def _put_file(self, path, doc_id, file_stat, run_id, status, version, settings_key) -> None:
