@@ -1,0 +1,234 @@
+"""Fuzzing: normalise() and the Segmenter on arbitrary Unicode (hypothesis), and PDF ingest on randomly
+mutated real PDFs (fixed seeds, each read in a watched child process).
+
+Properties: no exception; the OffsetMap is valid (``len(orig) == len(text) + 1``, non-decreasing, within
+the original text, last entry = original length); every sentence and token is an exact slice of the
+text, inside it, in order; a mutated PDF either reads or raises a PipelineError subclass within
+``HANG_SECONDS`` (anything else, a hang or a dead child is a failure, reported with the seed).
+"""
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+import hostile as H
+from pipeline.language import paragraphs as find_paragraphs
+from pipeline.normalise import normalise
+from pipeline.segment import Segmenter
+from pipeline.types import PAGE_SEPARATOR, Page
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Characters that stress the stages: CJK (Simplified and Traditional), full-width forms, the ideographic
+# space, Chinese punctuation, page/line controls, combining marks, compatibility forms, emoji (incl.
+# ZWJ sequences and variation selectors), RTL scripts and marks, zero-width chars, soft hyphen.
+SPECIAL = list(
+    "国家科技创新發展臺灣證據與產業鏈條例第一条（一）、。！？；：…——“”《》"
+    "ＡＢＣａｂｃ０１２３，．　\u3000"
+    "\f\r\n\t\v\x00\x1b\u2028\u2029\u0085"
+    "e\u0301a\u0308\u0300\u0336\u20dd"
+    "ﬁﬂ⼀⺠豈㈱①⑴"
+    "😀👩\u200d💻🇨🇳\ufe0f"
+    "עברית العربية\u200f\u200e\u202e\u2066"
+    "\u200b\u200c\u200d\u2060\ufeff\u00ad\u00a0"
+    "-.!?§()[]\"' "
+) + ["\r\n", "\n\n", "Sec. 2. ", "U.S. ", "e.g. ", "tech-\nnology", "第3页", "- 12 -", "2024年3月", "3.5%"]
+
+_chars = st.characters(exclude_categories=("Cs",))  # no lone surrogates (not valid text)
+_piece = st.one_of(_chars, st.sampled_from(SPECIAL), st.text(_chars, max_size=8))
+TEXT = st.lists(_piece, max_size=120).map("".join)
+PAGES = st.lists(TEXT, min_size=1, max_size=4)
+
+# POLICYLENS_FUZZ_EXAMPLES / POLICYLENS_FUZZ_MUTANTS raise the budgets for a longer hunt (default: CI size).
+FUZZ = settings(max_examples=int(os.environ.get("POLICYLENS_FUZZ_EXAMPLES", 200)), deadline=None,
+                derandomize=not os.environ.get("POLICYLENS_FUZZ_EXAMPLES"),
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def _pages(texts: list[str]) -> tuple[Page, ...]:
+    return tuple(Page(i + 1, t, "text", 1.0) for i, t in enumerate(texts))
+
+
+def check_offsets(norm, original: str) -> None:
+    orig = norm.offsets.orig
+    assert len(orig) == len(norm.text) + 1
+    assert orig[-1] == len(original)
+    prev = 0
+    for o in orig:
+        assert 0 <= o <= len(original)
+        assert o >= prev, "offset map goes backwards"
+        prev = o
+    for k, start in enumerate(norm.offsets.page_starts):
+        assert 0 <= start <= len(original)
+
+
+@FUZZ
+@given(PAGES, st.booleans())
+def test_normalise_fuzz(texts, t2s):
+    original = PAGE_SEPARATOR.join(texts)
+    norm = normalise(_pages(texts), t2s=t2s)
+    check_offsets(norm, original)
+    assert norm.script in {"hans", "hant", "latin", "mixed"}
+    # a normalised char that is a plain ASCII letter or digit maps to an original char that folds to it
+    for i, ch in enumerate(norm.text):
+        if ch.isascii() and ch.isalnum():
+            src = original[norm.offsets.orig[i]]
+            assert src == ch or ord(src) - 0xFEE0 == ord(ch) or src.isalnum() or not src.isascii(), (ch, src)
+    for i in range(len(norm.text) + 1):
+        assert 1 <= norm.offsets.page_of(i) <= len(texts)
+
+
+@pytest.fixture(scope="module")
+def segmenter():
+    seg = Segmenter()
+    seg.tokens("预热 warm up.", seg.sentences("预热 warm up."))  # load jieba and spaCy once
+    return seg
+
+
+def check_segments(text: str, sentences, tokens) -> None:
+    last_end = 0
+    for s in sentences:
+        assert 0 <= s.start < s.end <= len(text)
+        assert s.start >= last_end, "sentences overlap or are out of order"
+        span = text[s.start:s.end]
+        assert span == span.strip() and span
+        last_end = s.end
+    prev = (-1, -1)
+    for t in tokens:
+        assert 0 <= t.start < t.end <= len(text)
+        assert text[t.start:t.end] == t.text and t.text.strip()
+        assert 0 <= t.sent < len(sentences)
+        s = sentences[t.sent]
+        assert s.start <= t.start and t.end <= s.end, (t, s)
+        assert (t.start, t.end) >= prev
+        prev = (t.start, t.end)
+
+
+@FUZZ
+@given(TEXT)
+def test_segmenter_fuzz_raw(segmenter, text):
+    """Raw (unnormalised) text straight into the segmenter."""
+    sentences = segmenter.sentences(text, find_paragraphs(text))
+    check_segments(text, sentences, segmenter.tokens(text, sentences))
+
+
+@FUZZ
+@given(PAGES)
+def test_normalise_then_segment_fuzz(segmenter, texts):
+    norm = normalise(_pages(texts))
+    text = norm.text
+    sentences = segmenter.sentences(text)
+    check_segments(text, sentences, segmenter.tokens(text, sentences))
+
+
+# ------------------------------------------------------------------------------------------ PDF mutation
+
+N_MUTANTS = int(os.environ.get("POLICYLENS_FUZZ_MUTANTS", 60))
+HANG_SECONDS = 20.0
+SEED = 20261124
+
+_CHILD = textwrap.dedent("""
+    import json, resource, sys, traceback
+    resource.setrlimit(resource.RLIMIT_AS, (2 * 1024 ** 3, resource.RLIM_INFINITY))
+    from pipeline.errors import PipelineError
+    from pipeline.ingest import read
+    for line in sys.stdin:
+        path = line.strip()
+        try:
+            raw = read(path, ocr="off")
+            out = {"ok": len(raw.pages)}
+        except PipelineError as err:
+            out = {"error": err.error_class, "message": str(err)}
+            if "\\n" in str(err):
+                out["bad"] = "multi-line message"
+        except BaseException as exc:
+            out = {"bad": f"{type(exc).__name__}: {exc}", "tb": traceback.format_exc()[-1500:]}
+        print(json.dumps(out), flush=True)
+""")
+
+
+class _Reader:
+    """A child process reading one file at a time; restarted after a hang or a crash."""
+
+    def __init__(self) -> None:
+        self.proc = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-c", _CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, text=True, cwd=REPO, bufsize=1)
+
+    def read(self, path: Path, timeout: float) -> dict:
+        if self.proc is None or self.proc.poll() is not None:
+            self.start()
+        self.proc.stdin.write(f"{path}\n")
+        self.proc.stdin.flush()
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if not ready:
+            self.stop()
+            return {"bad": f"hang: no answer within {timeout:g} s"}
+        line = self.proc.stdout.readline()
+        if not line:
+            code = self.proc.wait(5)
+            self.proc = None
+            return {"bad": f"child died (exit code {code})"}
+        return json.loads(line)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(5)
+            self.proc = None
+
+
+def _seeds(shared: Path | None) -> list[Path]:
+    seeds = sorted((REPO / "corpus" / "samples").glob("*.pdf"))
+    if shared is not None:
+        for rel in ("pdfs/bad/miner_simple1_no_xref.pdf", "pdfs/bad/pdfjs_helloworld_bad_xref.pdf",
+                    "pdfs/bad/miner_evil_recursive_xobjects.pdf", "pdfs/bad/plumber_malformed_issue932.pdf",
+                    "pdfs/bad/miner_zen_of_python_corrupted.pdf"):
+            if (shared / rel).is_file():
+                seeds.append(shared / rel)
+        small = sorted((p for p in (shared / "pdfs" / "zh").glob("*.pdf") if p.stat().st_size < 120_000),
+                       key=lambda p: p.stat().st_size)
+        seeds += small[:2]
+    return seeds
+
+
+def test_pdf_mutation_fuzz(tmp_path):
+    from pipeline.resources import shared_root
+
+    seeds = _seeds(shared_root())
+    assert len(seeds) >= 2
+    # the hand-written structural cases join the seeds: mutations of a loop or a bomb header
+    built = tmp_path / "built.pdf"
+    built.write_bytes(H.self_reference_pdf())
+    seeds.append(built)
+    reader = _Reader()
+    failures, outcomes = [], {}
+    try:
+        for k in range(N_MUTANTS):
+            seed_path = seeds[k % len(seeds)]
+            data = H.mutate(seed_path.read_bytes(), seed=SEED + k)
+            p = tmp_path / f"mutant_{k:02d}.pdf"
+            p.write_bytes(data)
+            out = reader.read(p, HANG_SECONDS)
+            kind = "ok" if "ok" in out else out.get("error", "bad")
+            outcomes[kind] = outcomes.get(kind, 0) + 1
+            if "bad" in out:
+                failures.append(f"mutant {k} of {seed_path.name} (hostile.mutate(seed={SEED + k})): {out['bad']}\n"
+                                f"{out.get('tb', '')}")
+            else:
+                p.unlink()  # keep only the failing ones for inspection
+    finally:
+        reader.stop()
+    assert not failures, "\n".join(failures)
+    assert sum(outcomes.values()) == N_MUTANTS
+    assert outcomes.get("ok", 0) > 0 and len(outcomes) > 1, outcomes  # the mutations do bite, not all fatal
