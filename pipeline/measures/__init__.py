@@ -11,7 +11,7 @@ from typing import Iterable, Optional
 from ..types import Measure
 from .detect import MeasureExtractor
 
-__all__ = ["MeasureExtractor", "extract_from_text", "measures_table", "to_markdown"]
+__all__ = ["MeasureExtractor", "extract_from_text", "reset_extractor", "measures_table", "to_markdown"]
 
 _EXTRACTOR: Optional[MeasureExtractor] = None
 _SEGMENTER = None
@@ -30,6 +30,12 @@ def _segment(text: str, lang: Optional[str]):
     if _SEGMENTER is None:
         _SEGMENTER = Segmenter()
     return _SEGMENTER.sentences(text, paragraphs(text))
+
+
+def reset_extractor() -> None:
+    """Forget the shared extractor (and its model) so the next call loads ``models/measures`` afresh."""
+    global _EXTRACTOR
+    _EXTRACTOR = None
 
 
 def extract_from_text(text: str, lang: Optional[str] = None, jurisdiction: Optional[str] = None,

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass, replace
 from typing import Optional, Sequence
 
+from ..errors import ResourceError
 from ..types import Entity, Measure, Mention, Sentence, Token
 from .fields import find_actor, parse_money, parse_time
 from .lexicon import Lexicon, load_lexicon
@@ -62,12 +64,38 @@ _ZH_TITLE = re.compile(r"^(?:第[一二三四五六七八九十百]+章|附件|(
 _ZH_GENRE_LAW = re.compile(r"第[一二三四五六七八九十百]+条")
 
 
-class MeasureExtractor:
-    """Measures from text + sentences (+ tokens, entities, mentions when present)."""
+DEFAULT_MODEL = "default"
 
-    def __init__(self, lexicon: Optional[Lexicon | str] = None) -> None:
+
+@dataclass(frozen=True)
+class SentenceView:
+    """One sentence as the rules saw it: the input of the learned layer's features."""
+
+    index: int
+    sentence: Sentence
+    raw: str
+    lang: str  # zh | en
+    is_item: bool
+    heading: bool
+    leadin: Optional[str]  # en: status lent by the last lead-in line, "purpose", "appropriation" or None
+    context: Optional[str]  # zh: the document/heading status context
+    rule: Optional[tuple]  # (action, verb start, verb end, status) when the rules say measure
+
+
+class MeasureExtractor:
+    """Measures from text + sentences (+ tokens, entities, mentions when present).
+
+    With a trained model in ``models/measures`` (``python -m pipeline.measures.train``) a per-language
+    classifier over the rules' cues and n-grams makes the detection (and instrument) decision; without it
+    (directory absent, logged once) the rules decide alone. ``model_dir=None`` forces the rules.
+    """
+
+    def __init__(self, lexicon: Optional[Lexicon | str] = None, model_dir=DEFAULT_MODEL) -> None:
         self.lexicon = lexicon
+        self.model_dir = model_dir  # DEFAULT_MODEL = models/measures when present; None = rules only
         self._lex: Optional[Lexicon] = None
+        self._model = None
+        self._model_loaded = False
 
     @property
     def lex(self) -> Lexicon:
@@ -77,6 +105,33 @@ class MeasureExtractor:
         return self._lex
 
     # ---------------------------------------------------------------- predict
+    def scan(self, text: str, sentences: Sequence[Sentence]) -> list[SentenceView]:
+        """Every sentence with its rule context (list item, heading, lead-in, document status context) and the
+        rule decision; the model's features are computed from these views."""
+        lex = self.lex
+        zh_law = len(_ZH_GENRE_LAW.findall(text)) >= 3
+        zh_notice = bool(re.search(r"通知如下|国办发|国发〔", text[:2000]))
+        context = "enacted" if zh_law else ("mandated" if zh_notice else None)
+        leadin: Optional[str] = None  # en: the directive of the last lead-in line ("... shall")
+        views = []
+        for i, s in enumerate(sentences):
+            raw = text[s.start:s.end]
+            lang = "zh" if s.lang == "zh" or (s.lang != "en" and _cjk_share(raw) > 0.3) else "en"
+            if lang == "zh":
+                ctx = self._zh_heading_context(raw)
+                if ctx:
+                    context = ctx
+            is_item = bool(_LIST_ITEM.match(raw))
+            heading = _is_heading(raw, lang)
+            m = None if heading else self._measure(raw, lang, is_item, leadin, context, lex)
+            views.append(SentenceView(i, s, raw, lang, is_item, heading, leadin, context, m))
+            if lang == "en":
+                if heading:
+                    leadin = None
+                elif not is_item:
+                    leadin = _en_leadin(raw)
+        return views
+
     def extract(self, text: str, sentences: Sequence[Sentence], tokens: Sequence[Token] = (),
                 entities: Sequence[Entity] = (), mentions: Sequence[Mention] = (),
                 jurisdiction: Optional[str] = None) -> tuple[Measure, ...]:
@@ -90,32 +145,41 @@ class MeasureExtractor:
         areas: dict[int, set] = {}
         for m in mentions:
             areas.setdefault(m.sent, set()).add(m.area)
-        zh_law = len(_ZH_GENRE_LAW.findall(text)) >= 3
-        zh_notice = bool(re.search(r"通知如下|国办发|国发〔", text[:2000]))
-        context = "enacted" if zh_law else ("mandated" if zh_notice else None)
-        leadin: Optional[str] = None  # en: the directive of the last lead-in line ("... shall")
+        views = self.scan(text, sentences)
+        model = self.model
+        if model is not None:
+            decisions = model.decide(views, lex)
+        else:
+            decisions = [(v.rule is not None, None) for v in views]
         out = []
-        for i, s in enumerate(sentences):
-            raw = text[s.start:s.end]
-            lang = "zh" if s.lang == "zh" or (s.lang != "en" and _cjk_share(raw) > 0.3) else "en"
-            if lang == "zh":
-                ctx = self._zh_heading_context(raw)
-                if ctx:
-                    context = ctx
-            is_item = bool(_LIST_ITEM.match(raw))
-            heading = _is_heading(raw, lang)
-            m = None if heading else self._measure(raw, lang, is_item, leadin, context, lex)
-            if lang == "en":
-                if heading:
-                    leadin = None
-                elif not is_item:
-                    leadin = _en_leadin(raw)
-            if m is None:
+        for v, (is_measure, instrument) in zip(views, decisions):
+            if not is_measure:
                 continue
-            action, vpos, vend, status = m
-            out.append(self._record(text, i, s, raw, lang, action, vpos, vend, status,
-                                    ents_by_sent.get(i, ()), areas.get(i, ()), jurisdiction, lex))
+            action, vpos, vend, status = v.rule if v.rule is not None else _fallback(v, lex)
+            rec = self._record(text, v.index, v.sentence, v.raw, v.lang, action, vpos, vend, status,
+                               ents_by_sent.get(v.index, ()), areas.get(v.index, ()), jurisdiction, lex)
+            if instrument is not None and instrument != rec.instrument:
+                rec = replace(rec, instrument=instrument, subtool=_subtool_of(v.raw, v.lang, instrument, lex))
+            out.append(rec)
         return tuple(out)
+
+    @property
+    def model(self):
+        """The learned detection layer (``models/measures``), loaded once; None = pure rules."""
+        if not self._model_loaded:
+            self._model_loaded = True
+            if self.model_dir is not None:
+                from .model import load_detector
+
+                model = load_detector(None if self.model_dir == DEFAULT_MODEL else self.model_dir)
+                if model is not None and model.meta.get("lexicon_sha256") != self.lex.sha256:
+                    if self.lexicon is None:  # the default lexicon changed since training
+                        raise ResourceError(f"{self.model_dir}: measure model trained on another version of "
+                                            "measures.yaml; retrain (python -m pipeline.measures.train)")
+                    log.info("measure model does not match lexicon %s: rules only", self.lexicon)
+                    model = None
+                self._model = model
+        return self._model
 
     @staticmethod
     def _zh_heading_context(raw: str) -> Optional[str]:
@@ -336,3 +400,32 @@ def _object(raw: str, vend: int, lang: str) -> Optional[str]:
         return obj[:40] or None
     obj = re.split(r"[,;:.]|\b(?:to|that|for|in order|through|which|under|by|with)\b", rest, maxsplit=1)[0].strip()
     return " ".join(obj.split()[:12]) or None
+
+
+_EN_MODAL_STATUS = re.compile(r"\b(shall|must|will|should)\b", re.I)
+_INSTRUMENT_DEFAULT = {"supply": "technical_support", "environment": "regulation", "demand": "pilot_demonstration"}
+
+
+def _fallback(v: SentenceView, lex: Lexicon) -> tuple:
+    """(action, verb start, verb end, status) for a sentence the model calls a measure and the rules do not:
+    the first lexicon verb (else no verb), the first status cue, else the lead-in/modal/document context."""
+    raw = v.raw
+    verb = lex.verbs[v.lang].search(raw)
+    if v.lang == "zh":
+        action = _zh_refine(raw, verb, lex) if verb else "regulate"
+        status = _first_status(raw, lex.status["zh"]) or v.context or "enacted"
+    else:
+        action = _en_action(verb, lex) if verb else "support"
+        modal = _EN_MODAL_STATUS.search(raw)
+        lead = v.leadin if v.is_item and v.leadin not in (None, "purpose", "appropriation") else None
+        status = _first_status(raw, lex.status["en"]) or lead or (_en_status(modal.group(1)) if modal else "enacted")
+    return (action, verb.start(), verb.end(), status) if verb else (action, 0, 0, status)
+
+
+def _subtool_of(raw: str, lang: str, instrument: str, lex: Lexicon) -> str:
+    """The first subtool of ``instrument`` whose keyword occurs in the sentence, else its default."""
+    for name, inst, pats in lex.subtools:
+        rx = pats.get(lang)
+        if inst == instrument and rx is not None and rx.search(raw):
+            return name
+    return _INSTRUMENT_DEFAULT[instrument]

@@ -1,0 +1,172 @@
+"""The learned measure layer: per language a calibrated logistic detector (and, where cross-validation
+preferred it to the rules, an instrument classifier) over ``features.view_features``.
+
+Stored in ``models/measures/`` as plain arrays, never pickles:
+
+* ``weights.npz`` (read with ``allow_pickle=False``): per language ``{lang}_det_*`` = the detector's CSR
+  coefficient row (``data``/``indices``/``indptr``/``shape``), ``intercept``, Platt ``a``/``b``; and when
+  the instrument classifier is used ``{lang}_ins_*`` = its CSR matrix (classes × features) and intercepts;
+* ``meta.json``: format, feature settings, per-language thresholds and instrument classes, the lexicon
+  SHA-256 the features were computed with, versions, training-data hash, CV and dev figures, seed.
+
+``load_detector()`` returns None when the directory (or its ``meta.json``) is absent: the extractor then
+runs on the rules alone (logged once per process). A present but unreadable or tampered model is a
+``ResourceError``.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..errors import ResourceError
+from ..resources import load_json, models_path
+from .features import CueHasher, view_features
+from .lexicon import Lexicon
+
+log = logging.getLogger(__name__)
+
+MODEL_FORMAT = 1
+LANGS = ("zh", "en")
+
+
+@dataclass
+class LangModel:
+    """One language: detector row + Platt + threshold; optional instrument matrix."""
+
+    coef: sp.csr_matrix  # 1 × n_features
+    intercept: float
+    platt_a: float
+    platt_b: float
+    threshold: float
+    ins_coef: Optional[sp.csr_matrix] = None  # classes × n_features
+    ins_intercept: Optional[np.ndarray] = None
+    ins_classes: tuple = ()
+    cues: bool = True
+    ngrams: bool = True
+
+    def proba(self, X: sp.csr_matrix) -> np.ndarray:
+        z = np.asarray((X @ self.coef.T).todense()).ravel() + self.intercept
+        return 1.0 / (1.0 + np.exp(-(self.platt_a * z + self.platt_b)))
+
+    def instrument(self, X: sp.csr_matrix) -> Optional[np.ndarray]:
+        if self.ins_coef is None:
+            return None
+        Z = np.asarray((X @ self.ins_coef.T).todense()) + self.ins_intercept
+        if len(self.ins_classes) == 2 and Z.shape[1] == 1:  # binary: one row for the second class
+            return np.where(Z[:, 0] > 0, self.ins_classes[1], self.ins_classes[0])
+        return np.asarray(self.ins_classes)[Z.argmax(axis=1)]
+
+
+@dataclass
+class MeasureModel:
+    langs: dict  # lang -> LangModel
+    n_features: int
+    meta: dict = field(default_factory=dict)
+
+    def features(self, views, lex: Lexicon, lm: LangModel) -> sp.csr_matrix:
+        feats = [view_features(v, lex, cues=lm.cues, ngrams=lm.ngrams) + _rule_instrument(v, lex) for v in views]
+        return CueHasher(self.n_features).fit(None).transform(feats)
+
+    def decide(self, views: Sequence, lex: Lexicon) -> list[tuple[bool, Optional[str]]]:
+        """Per view: (is a measure, instrument or None = keep the rules' instrument). Headings stay out."""
+        out: list[tuple[bool, Optional[str]]] = [(v.rule is not None, None) for v in views]
+        for lang, lm in self.langs.items():
+            idx = [i for i, v in enumerate(views) if v.lang == lang and not v.heading]
+            if not idx:
+                continue
+            X = self.features([views[i] for i in idx], lex, lm)
+            p = lm.proba(X)
+            ins = lm.instrument(X)
+            for k, i in enumerate(idx):
+                out[i] = (bool(p[k] >= lm.threshold), None if ins is None else str(ins[k]))
+        return out
+
+    # ---------------------------------------------------------------- storage
+    def save(self, out: Path) -> None:
+        out.mkdir(parents=True, exist_ok=True)
+        arrays, langs_meta = {}, {}
+        for lang, lm in self.langs.items():
+            _put_csr(arrays, f"{lang}_det", lm.coef)
+            arrays[f"{lang}_det_intercept"] = np.array([lm.intercept, lm.platt_a, lm.platt_b], dtype=np.float64)
+            if lm.ins_coef is not None:
+                _put_csr(arrays, f"{lang}_ins", lm.ins_coef)
+                arrays[f"{lang}_ins_intercept"] = np.asarray(lm.ins_intercept, dtype=np.float64)
+            langs_meta[lang] = {"threshold": lm.threshold, "instrument_classes": list(lm.ins_classes),
+                                "cues": lm.cues, "ngrams": lm.ngrams}
+        np.savez_compressed(out / "weights.npz", **arrays)
+        meta = {**self.meta, "format": MODEL_FORMAT, "n_features": self.n_features, "langs": langs_meta}
+        (out / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, model_dir: Path) -> "MeasureModel":
+        meta = load_json(model_dir / "meta.json")
+        if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
+            raise ResourceError(f"{model_dir}/meta.json: model format is not {MODEL_FORMAT}")
+        path = model_dir / "weights.npz"
+        if not path.is_file():
+            raise ResourceError(f"{path}: not found")
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                arrays = {k: z[k] for k in z.files}
+        except (OSError, ValueError, EOFError) as exc:  # pickled object arrays raise ValueError here
+            raise ResourceError(f"{path}: unreadable model weights: {exc}") from exc
+        try:
+            n = int(meta["n_features"])
+            langs = {}
+            for lang, lmeta in meta["langs"].items():
+                coef = _get_csr(arrays, f"{lang}_det", n)
+                icpt, a, b = (float(x) for x in arrays[f"{lang}_det_intercept"])
+                classes = tuple(lmeta.get("instrument_classes") or ())
+                ins = _get_csr(arrays, f"{lang}_ins", n) if classes else None
+                ins_icpt = arrays[f"{lang}_ins_intercept"] if classes else None
+                if coef.shape[0] != 1 or (ins is not None and ins.shape[0] != len(ins_icpt)):
+                    raise ResourceError(f"{path}: {lang}: weight shapes do not match")
+                langs[lang] = LangModel(coef, icpt, a, b, float(lmeta["threshold"]), ins, ins_icpt, classes,
+                                        bool(lmeta.get("cues", True)), bool(lmeta.get("ngrams", True)))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ResourceError(f"{path}: malformed model: {exc!r}") from exc
+        return cls(langs, n, meta)
+
+
+def _put_csr(arrays: dict, key: str, M: sp.csr_matrix) -> None:
+    M = sp.csr_matrix(M, dtype=np.float32)
+    M.eliminate_zeros()
+    arrays[key + "_data"] = M.data
+    arrays[key + "_indices"] = M.indices.astype(np.int32)
+    arrays[key + "_indptr"] = M.indptr.astype(np.int64)
+    arrays[key + "_shape"] = np.array(M.shape, dtype=np.int64)
+
+
+def _get_csr(arrays: dict, key: str, n: int) -> sp.csr_matrix:
+    shape = tuple(int(v) for v in arrays[key + "_shape"])
+    if len(shape) != 2 or shape[1] != n:
+        raise ResourceError(f"{key}: shape {shape} does not match {n} features")
+    return sp.csr_matrix((arrays[key + "_data"], arrays[key + "_indices"], arrays[key + "_indptr"]), shape=shape)
+
+
+def _rule_instrument(view, lex: Lexicon) -> list[str]:
+    """The rules' (instrument, subtool) of a view as features (computed for rule positives only)."""
+    if view.rule is None:
+        return []
+    from .detect import _subtool
+
+    instrument, subtool = _subtool(view.raw, view.lang, view.rule[0], lex, view.rule[2])
+    return ["ri:" + instrument, "rt:" + str(subtool)]
+
+
+def load_detector(model_dir: Optional[Path | str] = None) -> Optional[MeasureModel]:
+    """The model in ``model_dir`` (default ``models/measures``), or None (rules only) when it is absent."""
+    d = Path(model_dir) if model_dir is not None else models_path("measures")
+    if not (d / "meta.json").is_file():
+        log.warning("no measure model in %s: measures are detected by the rules alone "
+                    "(train it with python -m pipeline.measures.train)", d)
+        return None
+    model = MeasureModel.load(d)
+    log.info("measure model %s loaded (%s)", d, ", ".join(model.langs))
+    return model

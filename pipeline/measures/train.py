@@ -1,0 +1,300 @@
+"""Train the learned measure layer: ``python -m pipeline.measures.train --shared ../shared --out models/measures``.
+
+Training data: the ``train`` split of ``corpus/labels/measures_{zh,en}.jsonl`` only. Every labelled document
+is segmented and scanned by the rules exactly as at prediction time; a labelled span labels the sentences
+that overlap at least half of it. Optional weak labels come from the rules' high-precision cases in
+unlabelled sentences of train documents and of corpus documents that hold no dev label.
+
+Per language, document-grouped k-fold cross-validation on train chooses the feature set, C and the use
+of weak labels (F1 of the labelled spans), then Platt calibration and the decision threshold from the
+out-of-fold scores. The instrument classifier replaces the rules' instrument only where its CV accuracy
+beats theirs. The dev split is used once, after training, for the figures written to ``meta.json``.
+Deterministic (fixed seed, liblinear).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import logging
+import random
+import sys
+from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+import scipy.sparse as sp
+import sklearn
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+
+from ..resources import corpus_path, load_standoff, sha256_bytes
+from .detect import MeasureExtractor, _fallback, _subtool
+from .features import N_FEATURES, CueHasher, view_features
+from .model import LANGS, LangModel, MeasureModel, _rule_instrument
+
+log = logging.getLogger(__name__)
+
+SEED = 20261124
+N_FOLDS = 5
+GRID_C = (0.3, 1.0, 3.0, 10.0)
+FEATURE_SETS = {"cues+ngrams": (True, True), "cues": (True, False), "ngrams": (False, True)}
+WEAK_WEIGHT = 0.3
+WEAK_PER_CLASS = 300
+
+
+def _overlap(a0, a1, b0, b1) -> int:
+    return max(0, min(a1, b1) - max(a0, b0))
+
+
+def _doc_views(shared: Path, rel: str, sha: Optional[str], lang: str, rules: MeasureExtractor):
+    from . import _segment
+
+    raw = (shared / rel).read_bytes()
+    if sha is not None and sha256_bytes(raw) != sha:
+        raise SystemExit(f"{rel}: changed since it was labelled")
+    text = raw.decode("utf-8")
+    sents = tuple(replace(s, lang=lang) for s in _segment(text, lang))
+    return rules.scan(text, sents)
+
+
+def gold_examples(shared: Path, lang: str, split: str, rules: MeasureExtractor):
+    """(views, records): records carry ``views`` = indexes of the sentences their span overlaps."""
+    recs = [r for r in load_standoff(corpus_path("labels", f"measures_{lang}.jsonl")) if r["split"] == split]
+    by_doc = defaultdict(list)
+    for r in recs:
+        by_doc[(r["source"], r["sha256"])].append(r)
+    views, out = [], []
+    for (src, sha), rs in sorted(by_doc.items()):
+        vs = _doc_views(shared, src, sha, lang, rules)
+        base = len(views)
+        views.extend(vs)
+        for r in rs:
+            hit = [base + k for k, v in enumerate(vs) if _overlap(v.sentence.start, v.sentence.end, r["start"], r["end"])
+                   >= 0.5 * min(v.sentence.end - v.sentence.start, r["end"] - r["start"])]
+            out.append({**r, "views": hit})
+    return views, out
+
+
+def weak_examples(shared: Path, lang: str, docs: list[str], labelled: set, rules: MeasureExtractor, rng):
+    """High-precision rule cases among unlabelled sentences: positives = rule measures with a directive
+    modal/obligation right before a lexicon verb; negatives = no verb cue, no modal, not a list item."""
+    lex = rules.lex
+    pos, neg = [], []
+    for rel in docs:
+        for v in _doc_views(shared, rel, None, lang, rules):
+            if (rel, v.sentence.start) in labelled or v.heading:
+                continue
+            f = set(view_features(v, lex, ngrams=False))
+            if v.rule is not None and ("mv" in f or "zobl" in f) and not v.is_item and "neg" not in f:
+                pos.append((rel, v))
+            elif v.rule is None and "v:none" in f and not any(x.startswith("m:") for x in f) and not v.is_item \
+                    and "zobl" not in f and "zdir" not in f:
+                neg.append((rel, v))
+    rng.shuffle(pos)
+    rng.shuffle(neg)
+    return pos[:WEAK_PER_CLASS], neg[:WEAK_PER_CLASS]
+
+
+def _X(views, lex, cues, ngrams) -> sp.csr_matrix:
+    return CueHasher(N_FEATURES).fit(None).transform(
+        [view_features(v, lex, cues=cues, ngrams=ngrams) + _rule_instrument(v, lex) for v in views])
+
+
+def _fit(X, y, w, c):
+    lr = LogisticRegression(C=c, class_weight="balanced", solver="liblinear", random_state=SEED, max_iter=500)
+    return lr.fit(X, y, sample_weight=w)
+
+
+def _platt(z, y):
+    lr = LogisticRegression(C=1e4, solver="lbfgs").fit(z.reshape(-1, 1), y)
+    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
+
+
+def _span_prf(pred_view: np.ndarray, recs) -> dict:
+    c = defaultdict(int)
+    for r in recs:
+        p = bool(r["views"]) and bool(pred_view[r["views"]].any())
+        g = bool(r["measure"])
+        c["tp" if g and p else "fp" if p else "fn" if g else "tn"] += 1
+    prec = c["tp"] / max(c["tp"] + c["fp"], 1)
+    rec = c["tp"] / max(c["tp"] + c["fn"], 1)
+    return {"precision": round(prec, 3), "recall": round(rec, 3),
+            "f1": round(2 * prec * rec / (prec + rec) if prec + rec else 0.0, 3), **c}
+
+
+def _best_threshold(p_view, recs) -> float:
+    best, best_f = 0.5, -1.0
+    for t in np.arange(0.2, 0.81, 0.025):
+        f = _span_prf(p_view >= t, recs)["f1"]
+        if f > best_f + 1e-9:
+            best, best_f = round(float(t), 3), f
+    return best
+
+
+def _view_labels(views, recs):
+    """Trainable views: index → label (a view overlapping a positive span is positive)."""
+    lab = {}
+    for r in recs:
+        for i in r["views"]:
+            lab[i] = max(lab.get(i, 0), int(bool(r["measure"])))
+    idx = np.array(sorted(lab), dtype=int)
+    return idx, np.array([lab[i] for i in idx], dtype=int)
+
+
+def cv_detector(views, recs, lex, cues, ngrams, c, weak, groups):
+    """Out-of-fold decision values for every view that carries a label (NaN elsewhere)."""
+    idx, y = _view_labels(views, recs)
+    X = _X(views, lex, cues, ngrams)
+    Xw = _X([v for _, v in weak[0] + weak[1]], lex, cues, ngrams) if weak else None
+    yw = np.array([1] * len(weak[0]) + [0] * len(weak[1])) if weak else None
+    wdocs = np.array([d for d, _ in weak[0] + weak[1]]) if weak else None
+    z = np.full(len(views), np.nan)
+    g = groups[idx]
+    for tr, te in GroupKFold(n_splits=min(N_FOLDS, len(set(g)))).split(idx, y, g):
+        Xt, yt, wt = X[idx[tr]], y[tr], np.ones(len(tr))
+        if weak:
+            keep = ~np.isin(wdocs, np.unique(g[te]))  # never weak labels from the fold's test documents
+            Xt = sp.vstack([Xt, Xw[keep]])
+            yt = np.concatenate([yt, yw[keep]])
+            wt = np.concatenate([wt, np.full(int(keep.sum()), WEAK_WEIGHT)])
+        lr = _fit(Xt, yt, wt, c)
+        z[idx[te]] = lr.decision_function(X[idx[te]])
+    return z, X, idx, y
+
+
+def cv_instrument(views, recs, X, lex, groups, c=3.0):
+    """CV accuracy of the instrument classifier vs the rules' instrument on gold measures."""
+    rows, gold = [], []
+    for r in recs:
+        if r["measure"] and r.get("instrument") and r["views"]:
+            rows.append(r["views"][0])
+            gold.append(r["instrument"])
+    rows, gold = np.array(rows), np.array(gold)
+    rule = []
+    for i in rows:
+        v = views[i]
+        action, _, vend, _ = v.rule if v.rule is not None else _fallback(v, lex)
+        rule.append(_subtool(v.raw, v.lang, action, lex, vend)[0])
+    rule_acc = float(np.mean(np.array(rule) == gold))
+    pred = np.array(rule, dtype=object)
+    g = groups[rows]
+    for tr, te in GroupKFold(n_splits=min(N_FOLDS, len(set(g)))).split(rows, gold, g):
+        if len(set(gold[tr])) < 2:
+            continue
+        lr = LogisticRegression(C=c, class_weight="balanced", solver="lbfgs", max_iter=1000)
+        lr.fit(X[rows[tr]], gold[tr])
+        pred[te] = lr.predict(X[rows[te]])
+    return {"rules": round(rule_acc, 3), "model": round(float(np.mean(pred == gold)), 3), "n": int(len(rows))}, rows, gold
+
+
+def train_lang(shared: Path, lang: str, rules: MeasureExtractor, rng, *, weak_docs: list[str]):
+    lex = rules.lex
+    views, recs = gold_examples(shared, lang, "train", rules)
+    groups = np.array([None] * len(views), dtype=object)
+    for r in recs:
+        for i in r["views"]:
+            groups[i] = r["source"]
+    labelled = {(r["source"], views[i].sentence.start) for r in recs for i in r["views"]}
+    weak = weak_examples(shared, lang, weak_docs, labelled, rules, rng)
+    log.info("%s: %d labelled spans, %d views, weak %d+/%d-", lang, len(recs), len(views), len(weak[0]), len(weak[1]))
+    rule_cv = _span_prf(np.array([v.rule is not None for v in views]), recs)
+    grid = []
+    for name, (cues, ngrams) in FEATURE_SETS.items():
+        for c in GRID_C:
+            for use_weak in (False, True):
+                z, _, idx, y = cv_detector(views, recs, lex, cues, ngrams, c, weak if use_weak else None, groups)
+                a, b = _platt(z[idx], y)
+                p = 1 / (1 + np.exp(-(a * np.nan_to_num(z, nan=-50) + b)))
+                t = _best_threshold(p, recs)
+                res = _span_prf(p >= t, recs)
+                grid.append({"features": name, "C": c, "weak": use_weak, "threshold": t, **res})
+                log.info("%s CV %-12s C=%-4s weak=%d  F1 %.3f (P %.3f R %.3f) t=%.3f", lang, name, c, use_weak,
+                         res["f1"], res["precision"], res["recall"], t)
+    best = max(grid, key=lambda g: (g["f1"], g["features"] == "cues+ngrams", -g["C"]))
+    cues, ngrams = FEATURE_SETS[best["features"]]
+    z, X, idx, y = cv_detector(views, recs, lex, cues, ngrams, best["C"], weak if best["weak"] else None, groups)
+    a, b = _platt(z[idx], y)
+    ins_cv, ins_rows, ins_gold = cv_instrument(views, recs, X, lex, groups)
+    # the final fit on all train (+ weak)
+    Xt, yt, wt = X[idx], y, np.ones(len(idx))
+    if best["weak"]:
+        wv = [v for _, v in weak[0] + weak[1]]
+        Xt = sp.vstack([Xt, _X(wv, lex, cues, ngrams)])
+        yt = np.concatenate([yt, [1] * len(weak[0]) + [0] * len(weak[1])])
+        wt = np.concatenate([wt, np.full(len(wv), WEAK_WEIGHT)])
+    det = _fit(Xt, yt, wt, best["C"])
+    lm = LangModel(sp.csr_matrix(det.coef_), float(det.intercept_[0]), a, b, best["threshold"], cues=cues, ngrams=ngrams)
+    if ins_cv["model"] > ins_cv["rules"] + 0.02:
+        ins = LogisticRegression(C=3.0, class_weight="balanced", solver="lbfgs", max_iter=1000)
+        ins.fit(X[ins_rows], ins_gold)
+        lm.ins_coef, lm.ins_intercept, lm.ins_classes = sp.csr_matrix(ins.coef_), ins.intercept_, tuple(ins.classes_)
+    summary = {"labelled_spans": len(recs), "documents": len(set(r["source"] for r in recs)),
+               "weak": [len(weak[0]), len(weak[1])], "chosen": best, "rules_cv": rule_cv,
+               "instrument_cv": {**ins_cv, "used": lm.ins_coef is not None}, "grid": grid}
+    return lm, summary
+
+
+def _unlabelled_docs(shared: Path, lang: str, dev_docs: set[str]) -> list[str]:
+    labelled_train = set()
+    for r in load_standoff(corpus_path("labels", f"measures_{lang}.jsonl")):
+        if r["split"] == "train":
+            labelled_train.add(r["source"])
+    pool = sorted(str(p.relative_to(shared)) for p in (shared / "corpus" / lang).glob("*.txt"))
+    return sorted(labelled_train | {d for d in pool if d not in dev_docs})
+
+
+def _data_hash() -> str:
+    h = hashlib.sha256()
+    for lang in LANGS:
+        p = corpus_path("labels", f"measures_{lang}.jsonl")
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m pipeline.measures.train", description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", type=Path, default=Path("../shared"))
+    ap.add_argument("--out", type=Path, default=Path("models/measures"))
+    ap.add_argument("--no-dev", action="store_true", help="skip the final dev evaluation")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    shared = args.shared.resolve()
+    rng = random.Random(SEED)
+    rules = MeasureExtractor(model_dir=None)
+    dev_docs = {r["source"] for lang in LANGS for r in load_standoff(corpus_path("labels", f"measures_{lang}.jsonl"))
+                if r["split"] == "dev"}
+    langs, cv = {}, {}
+    for lang in LANGS:
+        langs[lang], cv[lang] = train_lang(shared, lang, rules, rng, weak_docs=_unlabelled_docs(shared, lang, dev_docs))
+    meta = {"name": "measures", "created_by": "python -m pipeline.measures.train", "seed": SEED,
+            "versions": {"python": sys.version.split()[0], "scikit-learn": sklearn.__version__, "numpy": np.__version__},
+            "lexicon_version": rules.lex.version, "lexicon_sha256": rules.lex.sha256,
+            "training_data_sha256": _data_hash(), "n_folds": N_FOLDS, "weak_weight": WEAK_WEIGHT, "cv": cv}
+    model = MeasureModel(langs, N_FEATURES, meta)
+    model.save(args.out)
+    for lang in LANGS:
+        ch = cv[lang]["chosen"]
+        log.info(f"{lang}: CV F1 {ch['f1']:.3f} (P {ch['precision']:.3f} R {ch['recall']:.3f}) rules CV F1 "
+              f"{cv[lang]['rules_cv']['f1']:.3f}; {ch['features']} C={ch['C']} weak={ch['weak']} t={ch['threshold']}; "
+              f"instrument CV {cv[lang]['instrument_cv']}")
+    if not args.no_dev:
+        from ..evaluation.measures import evaluate_measures
+        from . import reset_extractor
+
+        reset_extractor()
+        dev = evaluate_measures("dev")
+        meta["dev"] = {lang: {k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items()
+                              if k in ("n", "precision", "recall", "f1", "instrument_acc", "subtool_acc", "status_acc",
+                                       "amount_acc", "currency_acc", "year_acc")} for lang, r in dev.items()}
+        model.meta = meta
+        model.save(args.out)
+        for lang, r in meta["dev"].items():
+            log.info(f"{lang}: dev F1 {r['f1']:.3f} (P {r['precision']:.3f} R {r['recall']:.3f}) instrument {r['instrument_acc']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,71 @@
+"""The learned measure layer: safe loading (no pickles), rules-only fallback, the same records' shape."""
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+
+import numpy as np
+import pytest
+
+from pipeline.errors import ResourceError
+from pipeline.measures.detect import MeasureExtractor
+from pipeline.measures.features import CueHasher
+from pipeline.measures.model import MeasureModel, load_detector
+from pipeline.resources import models_path
+from pipeline.types import Sentence
+
+MODEL = models_path("measures")
+needs_model = pytest.mark.skipif(not (MODEL / "meta.json").is_file(), reason="models/measures not trained")
+
+
+@needs_model
+def test_model_loads_with_its_meta():
+    m = load_detector()
+    assert set(m.langs) == {"zh", "en"}
+    for key in ("versions", "training_data_sha256", "cv", "seed", "lexicon_sha256"):
+        assert key in m.meta
+
+
+@needs_model
+def test_pickled_weights_are_refused(tmp_path):
+    d = tmp_path / "measures"
+    shutil.copytree(MODEL, d)
+    np.savez(d / "weights.npz", en_det_data=np.array([{"evil": 1}], dtype=object))  # needs allow_pickle
+    with pytest.raises(ResourceError):
+        MeasureModel.load(d)
+
+
+@needs_model
+def test_tampered_weights_are_refused(tmp_path):
+    d = tmp_path / "measures"
+    shutil.copytree(MODEL, d)
+    (d / "weights.npz").write_bytes(b"not a zip" * 10)
+    with pytest.raises(ResourceError):
+        MeasureModel.load(d)
+    shutil.copy(MODEL / "weights.npz", d / "weights.npz")
+    meta = json.loads((d / "meta.json").read_text())
+    meta["n_features"] = 17  # shapes no longer match
+    (d / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(ResourceError):
+        MeasureModel.load(d)
+
+
+def test_absent_model_falls_back_to_rules(tmp_path, caplog):
+    text = "The Secretary shall establish a program to fund quantum research."
+    sents = (Sentence(0, len(text), "en"),)
+    with caplog.at_level(logging.WARNING, logger="pipeline.measures.model"):
+        ex = MeasureExtractor(model_dir=tmp_path / "nothing")
+        got = ex.extract(text, sents)
+    assert ex.model is None and "rules alone" in caplog.text
+    assert got == MeasureExtractor(model_dir=None).extract(text, sents)
+    assert got and got[0].action == "establish"
+
+
+def test_cue_hasher_contract():
+    h = CueHasher(64)
+    assert h.fit([["a"]]) is h
+    X = h.transform([["a", "b"], []])
+    assert X.shape == (2, 64) and abs(X[0].multiply(X[0]).sum() - 1.0) < 1e-9
+    with pytest.raises(ValueError):
+        CueHasher(3).fit(None)
