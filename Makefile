@@ -45,6 +45,7 @@ models: setup
 
 train: setup
 	$(PY) -m pipeline.classify.train --shared $(SHARED) --out models/challenges
+	$(PY) -m pipeline.measures.train --shared $(SHARED) --out models/measures
 
 evaluate: setup
 	$(PL) evaluate segmenter
