@@ -6,11 +6,20 @@ objects and a correct cross-reference table, so the only defect in a file is the
 """
 from __future__ import annotations
 
+import json
 import os
 import random
+import select
+import subprocess
+import sys
+import textwrap
+import zipfile
 import zlib
+from io import BytesIO
 from pathlib import Path
 from typing import Sequence
+
+_REPO = Path(__file__).resolve().parent.parent
 
 HELLO = "Hostile input suite sentinel text."
 _FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
@@ -112,14 +121,21 @@ def flate_bomb_pdf(n_mb: int = 300) -> bytes:
                       page(), stream(body, b"/Filter /FlateDecode "), _FONT])
 
 
+_WORDS = ("research funding talent industry chips quantum networks data privacy energy health space "
+          "climate agriculture ports rail roads bridges water schools universities labs grants loans taxes "
+          "standards patents export import security defence trade cities villages provinces markets banks "
+          "insurance pensions housing transport aviation shipping mining forestry fisheries").split()
+
+
 def many_pages_pdf(path: Path, n: int = 3000) -> Path:
-    """``n`` tiny pages, each with one short line of text (reportlab; about a second for 3000)."""
+    """``n`` tiny pages, each with one short line of text (reportlab; about a second for 3000). The lines
+    differ (word pairs cycle over 37 × 41), so header/footer removal keeps them."""
     from reportlab.pdfgen import canvas
 
     c = canvas.Canvas(str(path), pagesize=(200, 100), pageCompression=1)
     for i in range(1, n + 1):
         c.setFont("Helvetica", 8)
-        c.drawString(10, 50, f"Page {i} of the long document.")
+        c.drawString(10, 50, f"Page {i} on {_WORDS[i % 37]} and {_WORDS[(i // 37) % 41]}.")
         c.showPage()
     c.save()
     return path
@@ -223,3 +239,109 @@ def chmod_blocks_reads(path: Path) -> bool:
         return True
     finally:
         path.chmod(0o600)
+
+
+# ------------------------------------------------------------------------------------------ a watched reader
+
+_CHILD = textwrap.dedent("""
+    import json, resource, sys, traceback
+    resource.setrlimit(resource.RLIMIT_AS, (2 * 1024 ** 3, resource.RLIM_INFINITY))
+    from pipeline.errors import PipelineError
+    from pipeline.ingest import read
+    for line in sys.stdin:
+        path = line.strip()
+        try:
+            raw = read(path, ocr="off")
+            out = {"ok": len(raw.pages)}
+        except PipelineError as err:
+            out = {"error": err.error_class, "message": str(err)}
+            if "\\n" in str(err):
+                out["bad"] = "multi-line message"
+        except BaseException as exc:
+            out = {"bad": f"{type(exc).__name__}: {exc}", "tb": traceback.format_exc()[-1500:]}
+        print(json.dumps(out), flush=True)
+""")
+
+
+class Reader:
+    """A child process reading one file at a time; restarted after a hang or a crash."""
+
+    def __init__(self) -> None:
+        self.proc = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-c", _CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, text=True, cwd=_REPO, bufsize=1)
+
+    def read(self, path: Path, timeout: float) -> dict:
+        if self.proc is None or self.proc.poll() is not None:
+            self.start()
+        self.proc.stdin.write(f"{path}\n")
+        self.proc.stdin.flush()
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if not ready:
+            self.stop()
+            return {"bad": f"hang: no answer within {timeout:g} s"}
+        line = self.proc.stdout.readline()
+        if not line:
+            code = self.proc.wait(5)
+            self.proc = None
+            return {"bad": f"child died (exit code {code})"}
+        return json.loads(line)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(5)
+            self.proc = None
+
+
+# ------------------------------------------------------------------------------------------ DOCX / HTML
+
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _docx_with(base_docx: bytes, document_xml: bytes, *, compress_level: int = 6) -> bytes:
+    """``base_docx`` with ``word/document.xml`` replaced."""
+    out = BytesIO()
+    with zipfile.ZipFile(BytesIO(base_docx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED,
+                                                                      compresslevel=compress_level) as dst:
+        for item in src.infolist():
+            data = document_xml if item.filename == "word/document.xml" else src.read(item.filename)
+            dst.writestr(item.filename, data)
+    return out.getvalue()
+
+
+def _body(inner: str, doctype: str = "") -> bytes:
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n{doctype}'
+            f'<w:document {_W}><w:body><w:p><w:r><w:t>{inner}</w:t></w:r></w:p>'
+            f'<w:p><w:r><w:t>{HELLO}</w:t></w:r></w:p></w:body></w:document>').encode("utf-8")
+
+
+def docx_xxe(base_docx: bytes, secret: Path) -> bytes:
+    """An external entity that would pull ``secret`` into the text if entities were resolved."""
+    doctype = f'<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file://{secret}">]>\n'
+    return _docx_with(base_docx, _body("&xxe;", doctype))
+
+
+def docx_billion_laughs(base_docx: bytes, levels: int = 10) -> bytes:
+    """Nested entities that expand to 10**levels copies of "lol" if expanded."""
+    ents = ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{i} "{("&lol%d;" % (i - 1)) * 10}">' for i in range(1, levels)]
+    doctype = "<!DOCTYPE w:document [" + "".join(ents) + "]>\n"
+    return _docx_with(base_docx, _body(f"&lol{levels - 1};", doctype))
+
+
+def docx_zip_bomb(base_docx: bytes, n_mb: int = 200) -> bytes:
+    """``word/document.xml`` padded with ``n_mb`` MB of whitespace between elements (deflates ~1000:1)."""
+    xml = _body("bomb").replace(b"<w:body>", b"<w:body>" + b" " * (n_mb * 1024 * 1024))
+    return _docx_with(base_docx, xml, compress_level=9)
+
+
+def html_billion_laughs(levels: int = 10) -> bytes:
+    ents = ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{i} "{("&lol%d;" % (i - 1)) * 10}">' for i in range(1, levels)]
+    return ("<!DOCTYPE html [" + "".join(ents) + "]>\n<html><body><p>" + HELLO + f"</p><p>&lol{levels - 1};</p>"
+            "</body></html>").encode()
+
+
+def html_deep_nesting(depth: int = 100_000) -> bytes:
+    return b"<html><body>" + b"<div>" * depth + HELLO.encode() + b"</div>" * depth + b"</body></html>"

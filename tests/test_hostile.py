@@ -38,6 +38,7 @@ SAMPLES = REPO / "corpus" / "samples"
 GOOD = ["en_national_quantum_program_act.pdf", "zh_provincial_quantum_industry_measures.pdf",
         "zh_city_quantum_ecosystem_notice.txt", "uk_quantum_strategy_extract.html",
         "zh_municipal_quantum_talent_supply_chain.docx"]
+SECRET = "TOPSECRET-XXE-MARKER"
 SETTINGS = Settings(ocr="off", stages=(), time_limit=40.0, memory_mb=700, max_pages=1000)
 ANY_OK = set(ERROR_CLASSES) | {"ok"}
 NOT_A_BUG = ANY_OK - {"internal", "crashed"}
@@ -111,6 +112,16 @@ def _generated(root: Path) -> dict[str, set[str]]:
     for name, (data, _) in H.encoded_texts().items():
         (root / name).write_bytes(data)
         expect[name] = {"ok"}
+    docx = (SAMPLES / "zh_municipal_quantum_talent_supply_chain.docx").read_bytes()
+    secret = root.parent / "secret.txt"
+    secret.write_text(SECRET)
+    for name, data, ok in (("xxe.docx", H.docx_xxe(docx, secret), {"ok"}),
+                           ("billion_laughs.docx", H.docx_billion_laughs(docx), {"corrupt", "ok"}),
+                           ("zip_bomb.docx", H.docx_zip_bomb(docx), {"corrupt", "too_large", "ok"}),
+                           ("billion_laughs.html", H.html_billion_laughs(), {"ok"}),
+                           ("deep_nesting.html", H.html_deep_nesting(), {"corrupt", "ok"})):
+        (root / name).write_bytes(data)
+        expect[name] = ok
     return expect
 
 
@@ -199,6 +210,9 @@ def test_recovered_text_is_right(batch):
         text = _doc_text(db, str(gen / name))
         assert phrase in text, (name, text[:80])
         assert "\x00" not in text
+    for name in ("xxe.docx", "billion_laughs.html"):  # entities are never resolved or expanded
+        text = _doc_text(db, str(gen / name))
+        assert H.HELLO in text and SECRET not in text and "lollollol" not in text, (name, text[:200])
     assert H.HELLO in _doc_text(db, str(gen / "kids_loop.pdf"))
     assert H.HELLO in _doc_text(db, str(gen / "self_reference.pdf"))
     assert H.HELLO in _doc_text(db, str(db.parent / "loop" / "a" / "inside.txt")) or \
@@ -242,6 +256,10 @@ def test_many_pages_processed_under_the_cap(tmp_path):
     raw = read(pdf, ocr="off", max_pages=5000)
     assert len(raw.pages) == 3000 and time.monotonic() - t0 < 30
     assert raw.pages[2999].text.strip().startswith("Page 3000")
+    t0 = time.monotonic()
+    result = process(str(pdf), Settings(ocr="off", stages=(), max_pages=5000))
+    assert len(result.pages) == 3000 and len(result.sentences) >= 3000 and time.monotonic() - t0 < 60
+    assert result.offsets.page_of(result.sentences[-1].start) == 3000
 
 
 def test_truncated_pdfs_are_corrupt(tmp_path):
