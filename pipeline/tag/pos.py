@@ -222,6 +222,8 @@ class Tagger:
         self.nlp_ = None
         self.flags_: Optional[dict[str, str]] = None
         self._memo: dict[str, tuple[str, str]] = {}  # word -> (flag, upos), bounded below
+        self._en_names: dict[int, str] = {}  # spaCy POS/TAG id -> string
+        self._en_lemmas: dict[str, str] = {}  # word -> lookup lemma, bounded
 
     # resources (lazy; the module caches make them load once per process)
     @property
@@ -237,7 +239,7 @@ class Tagger:
         return self.flags_
 
     def __getstate__(self) -> dict:  # pickle the parameters, never the loaded resources
-        return {**self.__dict__, "nlp_": None, "flags_": None, "_memo": {}}
+        return {**self.__dict__, "nlp_": None, "flags_": None, "_memo": {}, "_en_names": {}, "_en_lemmas": {}}
 
     # public API
     def tag(self, text: str, sentences: Sequence[Sentence], tokens: Sequence[Token]) -> tuple[Token, ...]:
@@ -309,12 +311,43 @@ class Tagger:
                 bool(k + 1 < len(run) and tokens[run[k + 1]].start > tokens[i].end) for k, i in enumerate(run)
             ]
             docs.append(Doc(nlp.vocab, words=words, spaces=spaces))
+        disable = [name for name in ("lemmatizer",) if name in nlp.pipe_names]
         with _one_blas_thread():
-            tagged = list(nlp.pipe(docs, batch_size=self.batch_size))
+            tagged = list(nlp.pipe(docs, batch_size=self.batch_size, disable=disable))
+        # Read the annotations as arrays and map ids to strings through small memos: iterating spaCy
+        # tokens and calling the lemmatizer component per token cost more than the network itself.
+        from spacy.attrs import POS, TAG
+
+        strings = nlp.vocab.strings
+        names = self._en_names
+        lemmas = self._en_lemmas
+        table = self._lemma_table(nlp)
         for run, doc in zip(runs, tagged):
-            for i, tok in zip(run, doc):
+            for i, (pos_id, tag_id) in zip(run, doc.to_array([POS, TAG]).tolist()):
+                pos = names.get(pos_id)
+                if pos is None:
+                    pos = names[pos_id] = strings[pos_id] if pos_id else "X"
+                tag = names.get(tag_id)
+                if tag is None:
+                    tag = names[tag_id] = strings[tag_id] if tag_id else ""
                 src = tokens[i]
-                out[i] = _retag(src, tok.pos_ or "X", tok.tag_, src.lemma or tok.lemma_ or src.text)
+                lemma = src.lemma
+                if not lemma:
+                    lemma = lemmas.get(src.text)
+                    if lemma is None:
+                        lemma = lemmas[src.text] = table.get(src.text, src.text) if table is not None else src.text
+                out[i] = _retag(src, pos, tag, lemma)
+        if len(lemmas) > _MEMO_MAX:
+            lemmas.clear()
+
+    def _lemma_table(self, nlp):
+        """The lookup lemmatizer's ``lemma_lookup`` table (None when the pipeline has no lemmatizer)."""
+        if "lemmatizer" not in nlp.pipe_names:
+            return None
+        lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+        if lookups is None or not lookups.has_table("lemma_lookup"):
+            return None
+        return lookups.get_table("lemma_lookup")
 
 
 _MEMO_MAX = 200_000

@@ -9,10 +9,9 @@ Steps (each one logged):
    ``morphologizer`` (UPOS → ``Token.pos``). Fixed seed, bounded by ``max_steps`` so that it ends in
    about half an hour even on a busy two-core machine.
 
-   Trade-off measured (EWT test, gold tokens, one core of a loaded two-core machine, numpy BLAS):
-   width 96 (about 4000 steps) → UPOS 0.9427, Penn 0.9349, ~5.2k words/s, 7.1 MB; width 64 → UPOS
-   0.9407 at step 4000 and 0.9415 at step 4400 (the saved model), Penn 0.9350, ~8.5k words/s, 4.8 MB.
-   The default is width 64: 1.65× faster for about 0.1–0.2 point UPOS.
+   Trade-off measured (EWT test, gold tokens, one idle core, numpy BLAS; nlp.pipe / whole Tagger.tag):
+   width 96 → UPOS 0.9427, Penn 0.9349, ~41k / ~40k words/s, 7.1 MB; width 64 → UPOS 0.9409, Penn
+   0.9349, ~70k / ~52k words/s, 4.8 MB. The default is width 64: 1.3–1.7× faster for 0.2 point UPOS.
 3. Add spaCy's lookup ``lemmatizer`` (tables from spacy-lookups-data; nothing trained), evaluate UPOS and
    Penn accuracy on EWT test with gold tokenisation, measure words/s on one core, and save the pipeline
    with ``meta.json`` recording the spaCy version, config, seed, data hashes and the figures.
