@@ -77,7 +77,7 @@ def load_english(model_dir: Optional[os.PathLike | str] = None):
 
             try:
                 nlp = spacy.load(path)
-            except (OSError, ValueError) as exc:
+            except (OSError, ValueError, KeyError) as exc:
                 raise ResourceError(f"cannot load the English tagger at {path}: {exc}", stage=STAGE) from exc
             missing = [c for c in ("tagger", "morphologizer") if c not in nlp.pipe_names]
             if missing:
