@@ -81,6 +81,35 @@ def test_normalise_fuzz(texts, t2s):
         assert 1 <= norm.offsets.page_of(i) <= len(texts)
 
 
+# Page-shaped documents: running headers, page-number footers, wrapped long lines, list items, blank
+# lines and hyphenation, so header removal and line joining run (random text alone rarely triggers them).
+_LINE = st.one_of(
+    TEXT,
+    st.sampled_from([
+        "国家支持量子科技创新和人才培养，推动产业链供应链协同发展，加快建设创新高地和人才高地",
+        "The Secretary shall establish a program to support research, development and demon-",
+        "stration of quantum technologies in partnership with industry and universities.",
+        "第三条 本办法自发布之日起施行。", "（一）加强基础研究；", "1. Definitions.", "• item", "", "",
+        "  Indented paragraph start.", "ＡＢＣ１２３　全角文字", "國家發展改革委員會關於印發通知",
+    ]),
+)
+_PAGE = st.tuples(st.sampled_from(["XX市人民政府文件", "Quantum Act 2024", ""]),
+                  st.lists(_LINE, max_size=12),
+                  st.sampled_from(["- {n} -", "第 {n} 页", "Page {n} of 9", "{n}", ""]))
+DOCS = st.lists(_PAGE, min_size=1, max_size=6).map(
+    lambda pages: ["\n".join([head, *body, foot.format(n=k + 1)]) for k, (head, body, foot) in enumerate(pages)])
+
+
+@FUZZ
+@given(DOCS, st.booleans())
+def test_normalise_fuzz_page_shaped(texts, t2s):
+    original = PAGE_SEPARATOR.join(texts)
+    norm = normalise(_pages(texts), t2s=t2s)
+    check_offsets(norm, original)
+    for line in norm.removed_lines:  # (recorded after width folding, so not always verbatim in original)
+        assert line == line.strip() and line and "\n" not in line
+
+
 @pytest.fixture(scope="module")
 def segmenter():
     seg = Segmenter()
@@ -116,7 +145,7 @@ def test_segmenter_fuzz_raw(segmenter, text):
 
 
 @FUZZ
-@given(PAGES)
+@given(st.one_of(PAGES, DOCS))
 def test_normalise_then_segment_fuzz(segmenter, texts):
     norm = normalise(_pages(texts))
     text = norm.text

@@ -183,6 +183,8 @@ def test_batch_accounts_for_every_input(batch):
     assert "internal" not in got.values() and "crashed" not in got.values(), got
     assert summary.ok + summary.n_failed + summary.skipped >= len(expect) - summary.duplicates
     assert seconds < 150, f"the hostile batch took {seconds:.0f} s"
+    with Store(str(db), read_only=True) as st:
+        assert st.con.execute("SELECT status FROM runs").fetchall() == [("done",)]
 
 
 def test_batch_messages_are_one_line(batch):
