@@ -86,6 +86,11 @@ def read_user_dict(path: os.PathLike | str) -> list[tuple[str, Optional[int], Op
                 rows.append((word, freq, tag))
     except FileNotFoundError as exc:
         raise ResourceError(f"{path}: user dictionary not found", stage="segment") from exc
+    except UnicodeDecodeError as exc:
+        raise ResourceError(f"{path}: user dictionary is not UTF-8 ({exc.reason} at byte {exc.start})",
+                            stage="segment") from exc
+    except OSError as exc:  # a folder, no permission, an I/O error
+        raise ResourceError(f"{path}: cannot read the user dictionary: {exc.strerror or exc}", stage="segment") from exc
     return rows
 
 

@@ -217,9 +217,7 @@ def test_jieba_user_dictionary_code_as_a_word_is_just_a_word(tmp_path, marker):
     assert "量子科技" in [t.text for t in toks]
 
 
-@pytest.mark.xfail(strict=True, reason="segment.read_user_dict catches only FileNotFoundError: a non-UTF-8 "
-                   "dictionary raises UnicodeDecodeError and a folder raises IsADirectoryError, unwrapped")
-@pytest.mark.parametrize("case", ["gbk-bytes", "directory"])
+@pytest.mark.parametrize("case", ["gbk-bytes", "directory"])  # both escaped unwrapped before the fix
 def test_jieba_user_dictionary_unreadable_is_resource_error(tmp_path, case):
     from pipeline.segment import read_user_dict
 
