@@ -69,6 +69,11 @@ def _hash_index(feature: str, n_features: int) -> int:
     return idx
 
 
+def _evidence_rank(m: Mention) -> float:
+    """Best evidence first: high score, and a full sentence rather than a bare heading."""
+    return -m.score * (0.6 + 0.4 * min(1.0, (m.end - m.start) / 60.0))
+
+
 class Classifier:
     """Multi-label challenge-area classifier (see the module docstring)."""
 
@@ -200,7 +205,7 @@ class Classifier:
             per_para[s.paragraph] = per_para.get(s.paragraph, 0) + 1
         out = []
         for area in self.area_ids:
-            ms = sorted((m for m in mentions if m.area == area), key=lambda m: -m.score)
+            ms = sorted((m for m in mentions if m.area == area), key=_evidence_rank)
             if not ms:
                 out.append(DocArea(area, 0.0, 0.0, 0.0, False, ()))
                 continue
