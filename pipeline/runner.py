@@ -43,11 +43,12 @@ from .types import DocumentResult
 log = logging.getLogger(__name__)
 
 KNOWN_EXTENSIONS = frozenset({".pdf", ".txt", ".md", ".html", ".htm", ".docx"})
-# Failures that repeat on an unchanged file with the same settings and pipeline version: an unchanged
-# re-run skips them (``resource`` too: adding or changing a model or dictionary changes the version).
-# timeout, crashed, internal and unreadable are retried on every run.
-DETERMINISTIC_ERRORS = frozenset({"encrypted", "corrupt", "empty", "needs_ocr", "unsupported", "too_large",
-                                  "resource"})
+# A file whose last attempt failed is skipped by a re-run while it is unchanged (path, size, mtime) and
+# the pipeline version and settings (time limit and memory cap included) are the same: every failure
+# class repeats then, and retrying timeouts would make every re-run as slow as the first. Exceptions:
+# ``unreadable`` (permissions change without touching mtime). ``retry_failed=True`` retries them all.
+SKIP_FAILED_ON_RERUN = frozenset({"encrypted", "corrupt", "empty", "needs_ocr", "unsupported", "too_large",
+                                  "resource", "timeout", "crashed", "internal", "bad_input"})
 POLL_SECONDS = 0.25  # how often the parent samples worker memory while waiting
 BOOT_SECONDS = 120.0  # a new worker must start its first task within this (imports, forkserver)
 
@@ -189,9 +190,10 @@ def _walk(path: str, st: os.stat_result, ancestry: tuple, seen: set, counters: C
 
 
 def settings_key(settings: Settings) -> str:
-    """What a deterministic failure depends on (not the time or memory limits)."""
+    """What a failure depends on besides the file and the pipeline version (the password only hashed)."""
     parts = (settings.ocr, hashlib.sha256((settings.password or "").encode()).hexdigest(), settings.codebook,
-             settings.stages, settings.t2s, settings.max_bytes, settings.max_pages)
+             settings.stages, settings.t2s, settings.max_bytes, settings.max_pages, settings.time_limit,
+             settings.memory_mb)
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
@@ -431,7 +433,7 @@ def run(inputs: Iterable[str], *, db: str = DEFAULT_DB, settings: Settings = Set
         workers: Optional[int] = None, force: bool = False, backend: str = "local",
         scheduler: Optional[str] = None, progress: Optional[Callable[[ProgressEvent], None]] = None,
         worker_fn: Optional[Callable] = None, pipeline_version: Optional[str] = None,
-        args: Optional[dict] = None) -> RunSummary:
+        args: Optional[dict] = None, retry_failed: bool = False) -> RunSummary:
     """Process every input into the database ``db``; return the summary. Never raises for one bad file."""
     t0 = time.perf_counter()
     workers = max(1, int(workers or os.cpu_count() or 1))
@@ -449,11 +451,12 @@ def run(inputs: Iterable[str], *, db: str = DEFAULT_DB, settings: Settings = Set
 
     total = 0
     with Store(db) as store:
-        run_args = dict(args or {}, inputs=inputs, workers=workers, force=force, backend=backend)
+        run_args = dict(args or {}, inputs=inputs, workers=workers, force=force, backend=backend,
+                        retry_failed=retry_failed)
         run_id = summary.run_id = store.begin_run(run_args, version)
         status = "done"
         try:
-            tasks, dups, failures, known = _plan(store, inputs, version, skey, force, summary)
+            tasks, dups, failures, known = _plan(store, inputs, version, skey, force, summary, retry_failed)
             total = len(tasks) + len(failures) + summary.skipped
             summary.plan_seconds = time.perf_counter() - t0
             emit("planned", None)
@@ -495,7 +498,7 @@ def run(inputs: Iterable[str], *, db: str = DEFAULT_DB, settings: Settings = Set
     return summary
 
 
-def _plan(store: Store, inputs, version, skey, force, summary):
+def _plan(store: Store, inputs, version, skey, force, summary, retry_failed=False):
     """Decide for each discovered file: skip, duplicate, failure or task (largest first)."""
     known = store.known_files()
     done = store.done_ids(version)
@@ -514,8 +517,8 @@ def _plan(store: Store, inputs, version, skey, force, summary):
             if k[3] == "ok" and k[2] in done:
                 summary.skipped += 1  # unchanged and done: no hashing at all
                 continue
-            if k[3] in DETERMINISTIC_ERRORS and k[4] == version and k[5] == skey:
-                summary.skipped += 1  # failed before in a way that would repeat
+            if not retry_failed and k[3] in SKIP_FAILED_ON_RERUN and k[4] == version and k[5] == skey:
+                summary.skipped += 1  # failed before and would fail again
                 continue
         try:
             sha = sha256_file(path)

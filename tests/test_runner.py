@@ -155,9 +155,14 @@ def test_isolation_hang_crash_memory_raise(tmp_path):
         assert "ValueError: boom" in errs.set_index("error_class").loc["internal", "message"]
         assert "SIGKILL" in errs.set_index("error_class").loc["crashed"]["message"].tolist()[1] or any(
             "SIGKILL" in m for m in errs["message"])
-    # deterministic failures are not retried on an unchanged re-run; transient ones are
-    s2 = go([corpus / "enc.txt", corpus / "raise.txt", corpus / "doc0.txt"], db)
-    assert s2.skipped == 2 and dict(s2.failed) == {"internal": 1}
+    # failures are not retried on an unchanged re-run with the same settings, unless asked
+    few = [corpus / "enc.txt", corpus / "raise.txt", corpus / "doc0.txt"]
+    s2 = go(few, db, settings=Settings(time_limit=3, memory_mb=400))
+    assert s2.skipped == 3 and not s2.failed
+    s3 = go(few, db, settings=Settings(time_limit=3, memory_mb=400), retry_failed=True)
+    assert s3.skipped == 1 and dict(s3.failed) == {"internal": 1, "encrypted": 1}
+    s4 = go(few, db, settings=Settings(time_limit=4, memory_mb=400))  # other settings: failures retried
+    assert s4.skipped == 1 and s4.n_failed == 2
 
 
 def test_memory_watchdog_catches_slow_growth(tmp_path, monkeypatch):

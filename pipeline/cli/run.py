@@ -52,6 +52,7 @@ class _Bar:
 @click.option("--ocr", type=click.Choice(["auto", "off", "force"]), default="auto", show_default=True)
 @click.option("--password", default=None, help="Password for encrypted PDFs (never stored).")
 @click.option("--force", is_flag=True, help="Reprocess documents the database already holds.")
+@click.option("--retry-failed", is_flag=True, help="Retry unchanged files whose last attempt failed.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any document failed.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (none is drawn when not on a terminal).")
 @click.option("--backend", type=click.Choice(["local", "dask"]), default="local", show_default=True)
@@ -62,7 +63,7 @@ class _Bar:
 @click.option("--codebook", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Challenge codebook YAML (default: corpus/codebook/challenges.yaml).")
 @click.option("--worker", "worker_spec", default=None, hidden=True, help="module:function (tests).")
-def run(inputs, db, workers, ocr, password, force, strict, no_progress, backend, scheduler, time_limit,
+def run(inputs, db, workers, ocr, password, force, retry_failed, strict, no_progress, backend, scheduler, time_limit,
         memory_mb, codebook, worker_spec):
     """Process files and folders into DuckDB; unchanged files are skipped on re-runs.
 
@@ -84,7 +85,7 @@ def run(inputs, db, workers, ocr, password, force, strict, no_progress, backend,
     try:
         summary = run_batch(list(inputs), db=db, settings=settings, workers=workers, force=force,
                             backend=backend, scheduler=scheduler, progress=bar, worker_fn=_load_worker(worker_spec),
-                            args=args)
+                            args=args, retry_failed=retry_failed)
     except PipelineError as err:
         fail(err)
     except KeyboardInterrupt:  # before the run started (the runner handles it once running)
