@@ -339,8 +339,6 @@ def test_tampered_tagger_file_is_refused(tmp_path):
     assert "missing" in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, reason="tag/pos.py verify_model checks only the files meta.json lists: a model "
-                   "whose meta.json records no hashes (or omits a file) passes verification and is loaded")
 def test_tagger_without_recorded_hashes_is_refused(tmp_path):
     from pipeline.tag.pos import verify_model
 

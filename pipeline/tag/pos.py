@@ -52,6 +52,14 @@ def verify_model(model_dir: Path) -> dict:
         )
     meta = load_json(meta_path)
     recorded = (meta.get("policylens") or {}).get("files") or {}
+    on_disk = {p.relative_to(model_dir).as_posix() for p in model_dir.rglob("*") if p.is_file()} - {"meta.json"}
+    unrecorded = sorted(on_disk - set(recorded))
+    if not recorded or unrecorded:
+        raise ResourceError(
+            f"English tagger at {model_dir}: meta.json records no hash for "
+            f"{', '.join(unrecorded[:3]) or 'any file'}: refusing to load an unverified model; run `make models`",
+            stage=STAGE,
+        )
     for rel, digest in recorded.items():
         path = model_dir / rel
         if not path.is_file():
