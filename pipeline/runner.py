@@ -381,12 +381,18 @@ def iter_local(tasks: Sequence[Task], *, worker_fn: Callable, settings: Settings
                         outcome = CrashedError(_death(w), path=task.path)
                     else:
                         w.peak_mb = max(w.peak_mb, peak)
-                        outcome = payload
                         w.task = None
-                        yield task, outcome
-                        if not w.proc.is_alive() or (isinstance(payload, TooLargeError)):
+                        if not w.proc.is_alive() or isinstance(payload, TooLargeError):
                             w.proc.join(1)
                             replace(w)
+                        elif pending:  # hand out the next document before the parent writes this one
+                            nxt = pending.popleft()
+                            try:
+                                w.assign(nxt[0], nxt[1], settings.time_limit)
+                            except (BrokenPipeError, OSError):
+                                pending.appendleft(nxt)
+                                replace(w)
+                        yield task, payload
                         continue
                 elif w.proc.sentinel in ready or not w.proc.is_alive():
                     outcome = CrashedError(_death(w), path=task.path)
