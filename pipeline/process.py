@@ -15,7 +15,7 @@ from typing import Callable, Optional
 
 from . import __version__
 from .errors import EmptyError, InternalError, PipelineError
-from .resources import corpus_path, models_path, sha256_bytes
+from .resources import PACKAGE_DIR, corpus_path, models_path, sha256_bytes
 from .settings import Settings
 from .types import METHOD_TEXT, DocumentResult, Page, RawDocument
 
@@ -31,9 +31,13 @@ _VERSIONED_GLOBS = (
 )
 
 
+_UNVERSIONED_CODE = {"cli", "report", "explore.py", "runner.py", "dask_backend.py", "store.py", "evaluation",
+                     "__main__.py"}
+
+
 @lru_cache(maxsize=8)
 def pipeline_version(codebook: Optional[str] = None) -> str:
-    """``<package version>+<hash of the resources that shape results>``."""
+    """``<package version>+<hash of the resources and the stage code that shape results>``."""
     h = hashlib.sha256()
     for kind, pattern in _VERSIONED_GLOBS:
         base = corpus_path() if kind == "corpus" else models_path()
@@ -41,6 +45,11 @@ def pipeline_version(codebook: Optional[str] = None) -> str:
             if path.is_file():
                 h.update(path.relative_to(base).as_posix().encode())
                 h.update(path.read_bytes())
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):  # the code that produces results, not the CLI or report
+        rel = path.relative_to(PACKAGE_DIR)
+        if rel.parts[0] not in _UNVERSIONED_CODE:
+            h.update(rel.as_posix().encode())
+            h.update(path.read_bytes())
     if codebook:
         with open(codebook, "rb") as fh:
             h.update(fh.read())

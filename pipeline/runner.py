@@ -146,6 +146,8 @@ def discover(inputs: Iterable[str], counters: Optional[Counter] = None
             continue
         if stat_mod.S_ISDIR(st.st_mode):
             yield from _walk(path, st, (), seen_dirs, counters)
+        elif not stat_mod.S_ISREG(st.st_mode):  # a FIFO, socket or device would block or never end
+            yield path, None, UnreadableError("not a regular file", path=path)
         elif os.path.splitext(path)[1].lower() not in KNOWN_EXTENSIONS:
             yield path, None, UnsupportedError(f"file type {os.path.splitext(path)[1] or '(none)'} is not read",
                                                path=path)
