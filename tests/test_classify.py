@@ -342,3 +342,30 @@ def test_evaluate_classifier_cli_on_plain_jsonl(tmp_path):
     bad.write_text('{"id": "1", "text": 5, "areas": []}\n')
     result = CliRunner().invoke(main, ["evaluate", "classifier", "--gold", str(bad)])
     assert result.exit_code == 2 and "bad_input" in result.output
+
+
+def test_training_is_deterministic_and_thresholds_come_from_the_grid():
+    import scipy.sparse as sp
+
+    from pipeline.classify.train import best_threshold, fit_linear, prf
+
+    rng = np.random.RandomState(0)
+    X = sp.csr_matrix(rng.poisson(0.3, size=(60, 40)).astype(float))
+    Y = np.column_stack([(X[:, 0].toarray().ravel() > 0), (X[:, 1].toarray().ravel() > 0)]).astype(int)
+    w = np.ones(60)
+    c1, i1 = fit_linear(X, Y, w)
+    c2, i2 = fit_linear(X, Y, w)
+    assert np.array_equal(c1, c2) and np.array_equal(i1, i2)
+    assert c1[0, 0] > 0 and c1[1, 1] > 0  # the informative column gets the weight
+    p = np.array([0.9, 0.8, 0.2, 0.1])
+    assert best_threshold(p, np.array([1, 1, 0, 0])) <= 0.8
+    res = prf(np.array([[True], [False]]), np.array([[1], [1]]), ["C1"])
+    assert res["per_area"]["C1"]["r"] == 0.5 and res["per_area"]["C1"]["p"] == 1.0
+
+
+def test_doc_evidence_prefers_a_full_sentence_to_a_heading():
+    clf = Classifier()
+    sents = (Sentence(0, 6, "zh", 0), Sentence(6, 90, "zh", 1))
+    ms = (Mention(0, 0, 6, "C4", 0.99, "status"), Mention(1, 6, 90, "C4", 0.9, "measure"))
+    c4 = next(a for a in clf.doc_areas(sents, ms) if a.area == "C4")
+    assert c4.evidence == (1, 0) and c4.max_score == 0.99
