@@ -251,3 +251,18 @@ def test_blank_and_orphan_tokens_do_not_break_tagging():
     assert [t.pos for t in out][1] == "X" and out[1].tag == "_SP" and out[3].tag == "_SP"
     assert out[2].pos == "NOUN"
     assert out[4].tag == "n" and out[4].pos == "NOUN"  # sentence index out of range: by script
+
+
+def test_mixed_sentence_with_trailing_symbols_tags_every_token():
+    """A Latin run ending in non-Latin symbols before CJK text (a real invoice PDF) left a token untagged."""
+    from pipeline.language import paragraphs
+    from pipeline.segment import Segmenter
+    from pipeline.tag.pos import Tagger
+
+    text = "ISSUE Date˖2019-4-25 Buyer˖哾㦓"
+    seg = Segmenter()
+    sents = seg.sentences(text, paragraphs(text))
+    toks = seg.tokens(text, sents)
+    tagged = Tagger().tag(text, sents, toks)
+    assert all(t is not None and t.pos for t in tagged)
+    assert [t.text for t in tagged] == [t.text for t in toks]

@@ -270,7 +270,8 @@ class Tagger:
                     continue
                 if run:
                     while run and not _LATIN.search(tokens[run[-1]].text):  # trailing digits/punct
-                        out[run[-1]] = self._zh_token(tokens[run.pop()])
+                        j = run.pop()  # (not inlined: the target subscript is evaluated after the pop)
+                        out[j] = self._zh_token(tokens[j])
                     en_runs.append(run)
                     run = []
                 if i >= 0:
