@@ -193,7 +193,7 @@ def _walk(path: str, st: os.stat_result, ancestry: tuple, seen: set, counters: C
 
 def settings_key(settings: Settings) -> str:
     """What a failure depends on besides the file and the pipeline version (the password only hashed)."""
-    parts = (settings.ocr, hashlib.sha256((settings.password or "").encode()).hexdigest(), settings.codebook,
+    parts = (settings.ocr, hashlib.sha256(repr(settings.password or "").encode()).hexdigest(), settings.codebook,
              settings.stages, settings.t2s, settings.max_bytes, settings.max_pages, settings.time_limit,
              settings.memory_mb)
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]

@@ -8,7 +8,7 @@ from typing import Optional
 @dataclass(frozen=True)
 class Settings:
     ocr: str = "auto"  # auto | off | force
-    password: Optional[str] = None
+    password: Optional[str | tuple[str, ...]] = None  # one password, or several to try in turn
     codebook: Optional[str] = None  # path to a challenge codebook; None = corpus/codebook/challenges.yaml
     stages: tuple[str, ...] = ("tag", "entities", "classify", "measures")  # after segment; the spine always runs
     t2s: bool = True  # convert Traditional to Simplified Chinese

@@ -193,3 +193,17 @@ def test_shared_scan_ocr_auto(shared, tesseract):
     assert page.method == METHOD_OCR and not page.needs_ocr
     assert "Foundation" in page.text and len(page.text.split()) > 60
     assert "«" not in page.text
+
+
+def test_several_passwords_open_each_protected_file(shared):
+    """One batch, several passwords: each encrypted file opens with whichever of them is its own."""
+    from pipeline.errors import EncryptedError
+    from pipeline.ingest import read
+
+    passwords = ("userpassword", "test")
+    for name in ("plumber_encrypted_password_test.pdf", "tabula_encrypted_needs_password.pdf",
+                 "plumber_encrypted_empty_userpw.pdf"):
+        doc = read(shared / "pdfs" / "bad" / name, password=passwords, ocr="off")
+        assert any(p.text.strip() for p in doc.pages), name
+    with pytest.raises(EncryptedError, match="none of the 2 password"):
+        read(shared / "pdfs" / "bad" / "unst_password_protected.pdf", password=passwords, ocr="off")

@@ -14,7 +14,7 @@ from .common import fail
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Plain normalised text, or JSON with per-page method, quality and warnings.")
-@click.option("--password", default=None, help="Password of an encrypted PDF.")
+@click.option("--password", multiple=True, help="Password of an encrypted PDF; repeat to try several.")
 @click.option("--ocr", type=click.Choice(["auto", "off", "force"]), default="auto", show_default=True,
               help="OCR image-only or unreadable pages (auto), never (off), or every page (force).")
 @click.option("--no-t2s", is_flag=True, help="Keep Traditional Chinese characters.")
@@ -27,7 +27,7 @@ def extract(file, fmt, password, ocr, no_t2s):
     from ..normalise import normalise
 
     try:
-        raw = ingest.read(file, password=password, ocr=ocr)
+        raw = ingest.read(file, password=tuple(password) or None, ocr=ocr)
         norm = normalise(raw.pages, t2s=not no_t2s)
     except PipelineError as err:
         fail(err, path=file)

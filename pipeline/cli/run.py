@@ -50,7 +50,7 @@ class _Bar:
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="DuckDB file to write.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes [default: CPUs].")
 @click.option("--ocr", type=click.Choice(["auto", "off", "force"]), default="auto", show_default=True)
-@click.option("--password", default=None, help="Password for encrypted PDFs (never stored).")
+@click.option("--password", multiple=True, help="Password for encrypted PDFs; repeat to try several (never stored).")
 @click.option("--force", is_flag=True, help="Reprocess documents the database already holds.")
 @click.option("--retry-failed", is_flag=True, help="Retry unchanged files whose last attempt failed.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any document failed.")
@@ -76,7 +76,7 @@ def run(inputs, db, workers, ocr, password, force, retry_failed, strict, no_prog
 
     if scheduler and backend != "dask":
         fail("--scheduler needs --backend dask")
-    settings = Settings(ocr=ocr, password=password, codebook=codebook, time_limit=time_limit,
+    settings = Settings(ocr=ocr, password=tuple(password) or None, codebook=codebook, time_limit=time_limit,
                         memory_mb=memory_mb)
     args = {"db": db, "ocr": ocr, "password": "***" if password else None, "force": force, "strict": strict,
             "backend": backend, "scheduler": scheduler, "time_limit": time_limit, "memory_mb": memory_mb,

@@ -12,7 +12,7 @@ import stat
 import zipfile
 from io import BytesIO
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 from ..errors import (CorruptError, EmptyError, PipelineError, TooLargeError, UnreadableError,
                       UnsupportedError)
@@ -87,7 +87,7 @@ def _read_bytes(path: str, max_bytes: int) -> bytes:
     return data
 
 
-def read(path: os.PathLike | str, *, password: Optional[str] = None, ocr: str = "auto",
+def read(path: os.PathLike | str, *, password: Optional[str | Sequence[str]] = None, ocr: str = "auto",
          max_bytes: int = MAX_BYTES, max_pages: int = MAX_PAGES) -> RawDocument:
     """Read one input file into a RawDocument. Raises only PipelineError subclasses."""
     spath = str(path)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import logging
 import re
-from typing import Optional
+from typing import Optional, Sequence
 
 from ..errors import CorruptError, EmptyError, EncryptedError, NeedsOCRError, TooLargeError
 from ..types import (METHOD_GBK_RECOVERED, METHOD_NONE, METHOD_OCR, METHOD_PDFIUM, METHOD_PDFPLUMBER, Page)
@@ -31,24 +31,31 @@ def clean_pdfium(text: str) -> str:
     return _DROP.sub("", _EOL.sub("\n", text))
 
 
-def _open(data: bytes, password: Optional[str], path: str):
+def _candidates(password) -> tuple[Optional[str], ...]:
+    """No password first (an empty user password needs none), then each one given, in order."""
+    given = (password,) if isinstance(password, str) else tuple(password or ())
+    return (None,) + tuple(p for p in given if p)
+
+
+def _open(data: bytes, password, path: str):
+    """``(document, the password that opened it)``; ``password`` is one string or several to try."""
     import pypdfium2 as pdfium
 
-    try:
-        return pdfium.PdfDocument(data, password=password)
-    except pdfium.PdfiumError as exc:
-        code = getattr(exc, "err_code", None)
-        if code == 4:  # FPDF_ERR_PASSWORD
-            if password:
-                try:  # an empty user password needs none; a superfluous one must not block it
-                    return pdfium.PdfDocument(data, password=None)
-                except pdfium.PdfiumError:
-                    pass
-                raise EncryptedError("the password given is wrong", path=path, stage="ingest") from None
-            raise EncryptedError("needs a password (encrypted PDF)", path=path, stage="ingest") from None
-        if code == 5:  # FPDF_ERR_SECURITY
-            raise EncryptedError("unsupported security handler", path=path, stage="ingest") from None
-        raise CorruptError(f"cannot parse the PDF ({exc})", path=path, stage="ingest") from None
+    candidates = _candidates(password)
+    for candidate in candidates:
+        try:
+            return pdfium.PdfDocument(data, password=candidate), candidate
+        except pdfium.PdfiumError as exc:
+            code = getattr(exc, "err_code", None)
+            if code == 4:  # FPDF_ERR_PASSWORD: try the next candidate
+                continue
+            if code == 5:  # FPDF_ERR_SECURITY
+                raise EncryptedError("unsupported security handler", path=path, stage="ingest") from None
+            raise CorruptError(f"cannot parse the PDF ({exc})", path=path, stage="ingest") from None
+    if len(candidates) > 1:
+        raise EncryptedError(f"none of the {len(candidates) - 1} password(s) given opens it", path=path,
+                             stage="ingest")
+    raise EncryptedError("needs a password (encrypted PDF)", path=path, stage="ingest")
 
 
 class _Plumber:
@@ -169,11 +176,11 @@ def _page(doc, index: int, plumber: _Plumber, ocr: str, can_ocr: bool) -> Page:
         page.close()
 
 
-def read_pdf(data: bytes, *, path: str, password: Optional[str] = None, ocr: str = "auto",
+def read_pdf(data: bytes, *, path: str, password: Optional[str | Sequence[str]] = None, ocr: str = "auto",
              max_pages: int = 5000) -> tuple[tuple[Page, ...], tuple[str, ...]]:
     """Pages of a PDF held in ``data``; raises EncryptedError, CorruptError, TooLargeError, EmptyError,
     NeedsOCRError."""
-    doc = _open(data, password, path)
+    doc, password = _open(data, password, path)
     plumber = _Plumber(data, password)
     try:
         n = len(doc)
