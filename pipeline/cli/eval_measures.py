@@ -31,7 +31,7 @@ def measures_cmd(split: str, show_errors: bool) -> None:
                    f"{fmt(r['status_acc'])}  {fmt(r['amount_acc'])}({r['amount_n']})  {fmt(r['currency_acc'])}  "
                    f"{fmt(r['year_acc'])}({r['year_n']})")
         click.echo(f"      {r['sentences']} sentences in {r['docs']} documents: extraction {r['sents_per_s'] or 0:.0f} sentences/s "
-                   f"(+ segmentation {r['seconds_segment']:.2f}s)")
+                   f"(+ segment/tag/entities {r['seconds_segment']:.2f}s)")
         if show_errors:
             for kind, text in r["errors"]:
                 click.echo(f"  {kind} {text}")

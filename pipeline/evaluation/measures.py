@@ -1,9 +1,10 @@
 """Evaluate the measure extractor on the stand-off labelled sets ``corpus/labels/measures_{zh,en}.jsonl``.
 
-Each labelled document is extracted whole (its sentences from the project's segmenter); a labelled
-span is predicted positive when a measure overlaps at least half of it. Reports detection P/R/F1,
+Each labelled document is extracted whole with the stages production runs before the measure stage
+(``measures.context.analyse``: segment → tag → entities, language forced to the label file's); a
+labelled span is predicted positive when a measure overlaps at least half of it. Reports detection P/R/F1,
 instrument and status accuracy on true positives, extraction speed (sentences/s over the whole
-documents, segmentation timed apart), and exact match of amount, currency and year where
+documents, segmentation, tagging and entities timed apart), and exact match of amount, currency and year where
 the gold label has them.
 """
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections import defaultdict
 from typing import Optional
 
 from ..resources import corpus_path, load_standoff, shared_text
-from ..measures import _segment, extract_from_text
+from ..measures import context, shared_extractor
 
 
 def _overlap(a0, a1, b0, b1) -> int:
@@ -48,9 +49,9 @@ def evaluate_measures(split: Optional[str] = "dev", langs=("zh", "en")) -> dict:
         for (src, sha), rs in by_doc.items():
             text = shared_text(src, sha)
             t0 = time.perf_counter()
-            sents = _segment(text, lang)
+            sents, tokens, entities = context.analyse(text, lang)
             t1 = time.perf_counter()
-            ms = extract_from_text(text, lang=lang, sentences=sents)
+            ms = shared_extractor().extract(text, sents, tokens, entities, ())
             t_seg, t_ext = t_seg + t1 - t0, t_ext + time.perf_counter() - t1
             n_sent += len(sents)
             for r in rs:

@@ -1,7 +1,8 @@
 """Policy measures as structured records: detection of measure clauses and their fields.
 
 ``MeasureExtractor().extract(text, sentences, tokens, entities, mentions, jurisdiction=None)`` returns
-``types.Measure`` records; ``extract_from_text`` segments a bare text first; ``measures_table`` renders
+``types.Measure`` records; ``extract_from_text`` segments a bare text first (and the extractor tags it
+when its model needs POS and entities, as production's stages would); ``measures_table`` renders
 measures as rows for markdown or DataFrames.
 """
 from __future__ import annotations
@@ -11,25 +12,25 @@ from typing import Iterable, Optional
 from ..types import Measure
 from .detect import MeasureExtractor
 
-__all__ = ["MeasureExtractor", "extract_from_text", "reset_extractor", "measures_table", "to_markdown"]
+__all__ = ["MeasureExtractor", "extract_from_text", "reset_extractor", "shared_extractor", "measures_table",
+           "to_markdown"]
 
 _EXTRACTOR: Optional[MeasureExtractor] = None
-_SEGMENTER = None
 
 
 def _segment(text: str, lang: Optional[str]):
-    """Sentences via the project's Segmenter when importable, else the minimal fallback splitter."""
-    global _SEGMENTER
-    try:
-        from ..segment import Segmenter
-        from ..language import paragraphs
-    except ImportError:
-        from .split import split_sentences
+    """Sentences as production segments them (the minimal fallback splitter when the Segmenter is absent)."""
+    from .context import sentences
 
-        return split_sentences(text, lang)
-    if _SEGMENTER is None:
-        _SEGMENTER = Segmenter()
-    return _SEGMENTER.sentences(text, paragraphs(text))
+    return sentences(text, lang)
+
+
+def shared_extractor() -> MeasureExtractor:
+    """The process-wide extractor of ``extract_from_text`` and the evaluation (default model)."""
+    global _EXTRACTOR
+    if _EXTRACTOR is None:
+        _EXTRACTOR = MeasureExtractor()
+    return _EXTRACTOR
 
 
 def reset_extractor() -> None:
@@ -40,16 +41,13 @@ def reset_extractor() -> None:
 
 def extract_from_text(text: str, lang: Optional[str] = None, jurisdiction: Optional[str] = None,
                       sentences=None) -> tuple[Measure, ...]:
-    """Measures of a bare text (segmented here; no tokens, entities or mentions)."""
-    global _EXTRACTOR
-    if _EXTRACTOR is None:
-        _EXTRACTOR = MeasureExtractor()
+    """Measures of a bare text (segmented here; tagged by the extractor when its model needs it)."""
     sents = sentences if sentences is not None else _segment(text, lang)
     if lang:
         from dataclasses import replace
 
         sents = tuple(replace(s, lang=lang) for s in sents)
-    return _EXTRACTOR.extract(text, sents, (), (), (), jurisdiction=jurisdiction)
+    return shared_extractor().extract(text, sents, (), (), (), jurisdiction=jurisdiction)
 
 
 TABLE_COLUMNS = ("sent", "actor", "action", "object", "instrument", "subtool", "amount", "currency", "time",

@@ -80,6 +80,12 @@ class SentenceView:
     leadin: Optional[str]  # en: status lent by the last lead-in line, "purpose", "appropriation" or None
     context: Optional[str]  # zh: the document/heading status context
     rule: Optional[tuple]  # (action, verb start, verb end, status) when the rules say measure
+    tokens: tuple = ()  # the sentence's tokens (tagged in production: pos/tag/lemma)
+    entities: tuple = ()  # the entities starting in the sentence
+
+    @property
+    def tagged(self) -> bool:
+        return any(t.pos for t in self.tokens)
 
 
 class MeasureExtractor:
@@ -105,10 +111,13 @@ class MeasureExtractor:
         return self._lex
 
     # ---------------------------------------------------------------- predict
-    def scan(self, text: str, sentences: Sequence[Sentence]) -> list[SentenceView]:
-        """Every sentence with its rule context (list item, heading, lead-in, document status context) and the
-        rule decision; the model's features are computed from these views."""
+    def scan(self, text: str, sentences: Sequence[Sentence], tokens: Sequence[Token] = (),
+             entities: Sequence[Entity] = ()) -> list[SentenceView]:
+        """Every sentence with its rule context (list item, heading, lead-in, document status context), its
+        tokens and entities, and the rule decision; the model's features are computed from these views."""
         lex = self.lex
+        toks_of = _by_sentence(sentences, tokens)
+        ents_of = _by_sentence(sentences, entities)
         zh_law = len(_ZH_GENRE_LAW.findall(text)) >= 3
         zh_notice = bool(re.search(r"通知如下|国办发|国发〔", text[:2000]))
         context = "enacted" if zh_law else ("mandated" if zh_notice else None)
@@ -124,7 +133,8 @@ class MeasureExtractor:
             is_item = bool(_LIST_ITEM.match(raw))
             heading = _is_heading(raw, lang)
             m = None if heading else self._measure(raw, lang, is_item, leadin, context, lex)
-            views.append(SentenceView(i, s, raw, lang, is_item, heading, leadin, context, m))
+            views.append(SentenceView(i, s, raw, lang, is_item, heading, leadin, context, m,
+                                      toks_of.get(i, ()), ents_of.get(i, ())))
             if lang == "en":
                 if heading:
                     leadin = None
@@ -136,17 +146,18 @@ class MeasureExtractor:
                 entities: Sequence[Entity] = (), mentions: Sequence[Mention] = (),
                 jurisdiction: Optional[str] = None) -> tuple[Measure, ...]:
         lex = self.lex
-        ents_by_sent: dict[int, list[Entity]] = {}
-        for e in entities:
-            for i, s in enumerate(sentences):  # entities carry no sentence index
-                if s.start <= e.start < s.end:
-                    ents_by_sent.setdefault(i, []).append(e)
-                    break
+        model = self.model
+        if model is not None and model.needs_tags and sentences and not any(t.pos for t in tokens):
+            # the model's POS/entity features need what production's tag and entities stages give
+            from . import context
+
+            log.debug("measures: untagged input; running the tag and entities stages")
+            tokens, found = context.tag(text, sentences)
+            entities = entities or found
         areas: dict[int, set] = {}
         for m in mentions:
             areas.setdefault(m.sent, set()).add(m.area)
-        views = self.scan(text, sentences)
-        model = self.model
+        views = self.scan(text, sentences, tokens, entities)
         if model is not None:
             decisions = model.decide(views, lex)
         else:
@@ -157,7 +168,7 @@ class MeasureExtractor:
                 continue
             action, vpos, vend, status = v.rule if v.rule is not None else _fallback(v, lex)
             rec = self._record(text, v.index, v.sentence, v.raw, v.lang, action, vpos, vend, status,
-                               ents_by_sent.get(v.index, ()), areas.get(v.index, ()), jurisdiction, lex)
+                               v.entities, areas.get(v.index, ()), jurisdiction, lex)
             if instrument is not None and instrument != rec.instrument:
                 rec = replace(rec, instrument=instrument, subtool=_subtool_of(v.raw, v.lang, instrument, lex))
             out.append(rec)
@@ -284,6 +295,20 @@ class MeasureExtractor:
                        object=obj, instrument=instrument, subtool=subtool, areas=tuple(sorted(areas)),
                        amount=amount, currency=currency, time=time, year=year, status=status,
                        jurisdiction=(gpe.id if gpe else jurisdiction))
+
+
+def _by_sentence(sentences: Sequence[Sentence], spans: Sequence) -> dict[int, tuple]:
+    """Tokens or entities grouped by the sentence holding their start (both sorted by offset)."""
+    out: dict[int, list] = {}
+    k = 0
+    for x in sorted(spans, key=lambda x: x.start):
+        while k < len(sentences) and sentences[k].end <= x.start:
+            k += 1
+        if k == len(sentences):
+            break
+        if sentences[k].start <= x.start:
+            out.setdefault(k, []).append(x)
+    return {i: tuple(v) for i, v in out.items()}
 
 
 def _is_heading(raw: str, lang: str) -> bool:

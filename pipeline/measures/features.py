@@ -12,8 +12,16 @@ Per sentence (a ``detect.SentenceView``) the bag of string features holds
 * n-grams: English lower-cased words with a light suffix strip, word bigrams and the first two words with
   their position; Chinese character bigrams and trigrams and the first four characters.
 
-Tokens' POS tags are not used: the evaluation and ``extract_from_text`` see bare text, and a feature
-present at training but absent at prediction (or the reverse) would shift the decision.
+* POS patterns (English, from the tagged tokens production gives the stage): modal + base verb, modal +
+  be + participle, "is authorized to be appropriated", a subject noun phrase or pronoun before modal + verb,
+  an imperative/infinitive base verb opening the clause, a VBG list item under its lead-in, the finite
+  verb's tense where no modal governs, no verb at all, the UPOS of the first three body tokens;
+* entities: an organisation (agency, programme, institute) as the subject before the first verb, MONEY,
+  DATE/YEAR and LAW present.
+
+The training and the evaluation run the production stages (``context.analyse``: segment → tag →
+entities) so these features are the same there as in ``pipeline.process``; the extractor tags an
+untagged input itself when its model uses them.
 
 ``CueHasher`` is a stateless scikit-learn transformer (``fit`` validates and returns ``self``) from lists
 of string features to a CSR matrix; the same hashing at training and prediction time needs no vocabulary.
@@ -134,6 +142,76 @@ def cue_features(view, lex: Lexicon) -> list[str]:
     return f
 
 
+_LIST_MARK = re.compile(r"^\s*(?:\(\w{1,4}\)\s*)+|^\s*[➢•\-–]\s*")
+_SUBJ_TAGS = frozenset("DT PDT NN NNS NNP NNPS JJ JJR JJS IN CC PRP PRP$ POS , CD HYPH NFP -LRB- -RRB- `` '' VBN".split())
+_ACTOR_LABELS = frozenset({"ORG", "INSTITUTE", "PROGRAMME", "COMPANY"})
+_VERB_TAGS = frozenset({"VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "MD"})
+
+
+def pos_features(view) -> list[str]:
+    """POS-pattern and entity features of an English view with tagged tokens (none otherwise)."""
+    if view.lang != "en" or not view.tagged:
+        return []
+    body_start = view.sentence.start + len(_LIST_MARK.match(view.raw).group()) if _LIST_MARK.match(view.raw) \
+        else view.sentence.start
+    toks = [t for t in view.tokens if t.start >= body_start and t.text.strip()]
+    if not toks:
+        return ["P:empty"]
+    tags = [t.tag for t in toks]
+    low = [t.text.lower() for t in toks]
+    f = ["P:h3:" + "_".join(t.pos for t in toks[:3]), "P:t1:" + tags[0]]
+    first_md = next((i for i, t in enumerate(tags) if t == "MD"), None)
+    for i, t in enumerate(tags):
+        if t != "MD":
+            continue
+        j = i + 1
+        while j < len(tags) and tags[j] == "RB":
+            if low[j] == "not":
+                f.append("P:md_not")
+            j += 1
+        nxt = tags[j] if j < len(tags) else "END"
+        if nxt == "VB" and low[j] != "be":
+            f.append("P:md_vb")
+        elif nxt == "VB" and j + 1 < len(tags) and tags[j + 1] == "VBN":
+            f.append("P:md_be_vbn")
+        elif nxt == "VB":
+            f.append("P:md_be")
+        else:
+            f.append("P:md_" + nxt)
+    for i in range(len(toks) - 3):
+        if low[i] == "authorized" and low[i + 1] == "to" and low[i + 2] == "be" and tags[i + 3] == "VBN":
+            f.append("P:auth_be_vbn")
+    if first_md is not None and first_md > 0:
+        head = tags[:first_md]
+        if all(t in _SUBJ_TAGS for t in head) and any(t.startswith("NN") or t == "PRP" for t in head):
+            f.append("P:subj_md_vb" if "P:md_vb" in f else "P:subj_md")
+            f.append("P:subj:" + ("prp" if "PRP" in head else "nnp" if any(t.startswith("NNP") for t in head) else "nn"))
+    verbs = [i for i, t in enumerate(tags) if t in _VERB_TAGS]
+    if not verbs:
+        f.append("P:noverb")
+    if tags[0] == "VB" or (tags[0] == "TO" and len(tags) > 1 and tags[1] == "VB"):
+        f.append("P:imp" + (":item" if view.is_item else ""))
+        if view.is_item:
+            f.append(f"P:imp_lead:{view.leadin}")
+    if tags[0] == "VBG":
+        f.append("P:vbg" + (f"_item:{view.leadin}" if view.is_item else ""))
+    if first_md is None and verbs:
+        f.append("P:fin:" + tags[verbs[0]])
+    # entities
+    first_verb = toks[verbs[0]].start if verbs else view.sentence.end
+    labels = {e.label for e in view.entities}
+    for e in view.entities:
+        if e.label in _ACTOR_LABELS and e.start < first_verb:
+            f.append("E:actor_subj")
+            if first_md is not None:
+                f.append("E:actor_md")
+            break
+    for lab in ("MONEY", "DATE", "YEAR", "LAW", "GPE", "ORG"):
+        if lab in labels:
+            f.append("E:" + lab.lower())
+    return f
+
+
 def ngram_features(view) -> list[str]:
     raw, lang = view.raw, view.lang
     if lang == "en":
@@ -150,10 +228,12 @@ def ngram_features(view) -> list[str]:
     return f
 
 
-def view_features(view, lex: Lexicon, *, ngrams: bool = True, cues: bool = True) -> list[str]:
+def view_features(view, lex: Lexicon, *, ngrams: bool = True, cues: bool = True, pos: bool = False) -> list[str]:
     out = cue_features(view, lex) if cues else [f"lang:{view.lang}"]
     if ngrams:
         out += ngram_features(view)
+    if pos:
+        out += pos_features(view)
     return out
 
 

@@ -49,6 +49,7 @@ class LangModel:
     ins_classes: tuple = ()
     cues: bool = True
     ngrams: bool = True
+    pos: bool = False  # POS-pattern and entity features (needs tagged tokens)
 
     def proba(self, X: sp.csr_matrix) -> np.ndarray:
         z = np.asarray((X @ self.coef.T).todense()).ravel() + self.intercept
@@ -69,8 +70,13 @@ class MeasureModel:
     n_features: int
     meta: dict = field(default_factory=dict)
 
+    @property
+    def needs_tags(self) -> bool:
+        return any(lm.pos for lm in self.langs.values())
+
     def features(self, views, lex: Lexicon, lm: LangModel) -> sp.csr_matrix:
-        feats = [view_features(v, lex, cues=lm.cues, ngrams=lm.ngrams) + _rule_instrument(v, lex) for v in views]
+        feats = [view_features(v, lex, cues=lm.cues, ngrams=lm.ngrams, pos=lm.pos) + _rule_instrument(v, lex)
+                 for v in views]
         return CueHasher(self.n_features).fit(None).transform(feats)
 
     def decide(self, views: Sequence, lex: Lexicon) -> list[tuple[bool, Optional[str]]]:
@@ -98,7 +104,7 @@ class MeasureModel:
                 _put_csr(arrays, f"{lang}_ins", lm.ins_coef)
                 arrays[f"{lang}_ins_intercept"] = np.asarray(lm.ins_intercept, dtype=np.float64)
             langs_meta[lang] = {"threshold": lm.threshold, "instrument_classes": list(lm.ins_classes),
-                                "cues": lm.cues, "ngrams": lm.ngrams}
+                                "cues": lm.cues, "ngrams": lm.ngrams, "pos": lm.pos}
         np.savez_compressed(out / "weights.npz", **arrays)
         meta = {**self.meta, "format": MODEL_FORMAT, "n_features": self.n_features, "langs": langs_meta}
         (out / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -128,7 +134,8 @@ class MeasureModel:
                 if coef.shape[0] != 1 or (ins is not None and ins.shape[0] != len(ins_icpt)):
                     raise ResourceError(f"{path}: {lang}: weight shapes do not match")
                 langs[lang] = LangModel(coef, icpt, a, b, float(lmeta["threshold"]), ins, ins_icpt, classes,
-                                        bool(lmeta.get("cues", True)), bool(lmeta.get("ngrams", True)))
+                                        bool(lmeta.get("cues", True)), bool(lmeta.get("ngrams", True)),
+                                        bool(lmeta.get("pos", False)))
         except (KeyError, TypeError, ValueError) as exc:
             raise ResourceError(f"{path}: malformed model: {exc!r}") from exc
         return cls(langs, n, meta)
