@@ -165,6 +165,46 @@ def test_a_model_for_another_codebook_version_is_refused(tmp_path):
     assert load_model(tmp_path, load_codebook(), default_codebook=False) is None
 
 
+
+def test_saved_model_records_and_checks_the_weights_hash(tmp_path):
+    """save() records weights.npz's SHA-256; load() refuses a changed file, and with the hash re-recorded
+    a damaged file (truncated zip, missing array, wrong shape) is still a ResourceError, never a raw error."""
+    import scipy.sparse as sp
+
+    from pipeline.resources import sha256_file
+
+    model = LinearModel(("C1", "C2"), sp.csr_matrix(np.array([[0.0, 1.5, 0.0], [2.0, 0.0, 0.0]])),
+                        np.zeros(2), np.ones(2), np.zeros(2), np.full((2, 2), 0.5), {})
+    model.save(tmp_path, {"name": "tiny"})
+    meta = json.loads((tmp_path / "meta.json").read_text())
+    assert meta["weights_sha256"] == sha256_file(tmp_path / "weights.npz")
+    loaded = LinearModel.load(tmp_path)
+    assert loaded.area_ids == ("C1", "C2") and loaded.n_features == 3
+    w = tmp_path / "weights.npz"
+    good = w.read_bytes()
+    arrays = dict(np.load(w, allow_pickle=False))
+
+    def damaged(data: bytes, rehash: bool) -> None:
+        w.write_bytes(data)
+        m = dict(meta, weights_sha256=sha256_file(w) if rehash else meta["weights_sha256"])
+        (tmp_path / "meta.json").write_text(json.dumps(m))
+        with pytest.raises(ResourceError):
+            LinearModel.load(tmp_path)
+
+    damaged(good[: len(good) // 2], rehash=False)
+    damaged(good[: len(good) // 2], rehash=True)
+    for key, value in (("coef_shape", None), ("intercept", np.zeros(3))):
+        bad = {k: v for k, v in arrays.items() if k != key}
+        if value is not None:
+            bad[key] = value
+        np.savez(tmp_path / "bad.npz", **bad)
+        damaged((tmp_path / "bad.npz").read_bytes(), rehash=True)
+    del meta["weights_sha256"]
+    w.write_bytes(good)
+    (tmp_path / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(ResourceError, match="SHA-256"):
+        LinearModel.load(tmp_path)
+
 @pytest.mark.parametrize(
     "text, area",
     [

@@ -163,9 +163,6 @@ def test_measure_model_pickle_is_refused(tmp_path, marker):
             MeasureModel.load(d)
 
 
-@pytest.mark.xfail(strict=True, reason="classify/model.py LinearModel.load catches only OSError/ValueError: a "
-                   "truncated weights.npz raises zipfile.BadZipFile and a missing array raises KeyError, both "
-                   "escape unwrapped instead of ResourceError")
 @pytest.mark.parametrize("damage", ["truncated", "missing-array"])
 def test_classifier_broken_weights_are_resource_errors(tmp_path, damage):
     from pipeline.classify.model import LinearModel
@@ -292,8 +289,6 @@ def test_default_codebook_changed_under_the_model_is_refused(tmp_home):
     assert "retrain" in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, reason="models/challenges/meta.json records no SHA-256 of weights.npz and "
-                   "LinearModel.load checks none: a tampered weights file loads silently")
 def test_tampered_classifier_weights_are_refused(tmp_path):
     from pipeline.classify.codebook import load_codebook
     from pipeline.classify.model import load_model

@@ -5,12 +5,15 @@ trained model.
 Stored as plain arrays (``weights.npz``, loaded with ``allow_pickle=False``) plus ``meta.json``:
 ``coef`` is a CSR matrix (areas × hash space) split into ``coef_data``/``coef_indices``/``coef_indptr``;
 ``intercept``, ``platt_a``, ``platt_b`` and ``thresholds`` have one entry per area. ``meta.json``
-records the area ids, the feature settings, the codebook SHA-256 and the training figures.
+records the area ids, the feature settings, the codebook SHA-256, the SHA-256 of ``weights.npz``
+(``weights_sha256``, written by ``save`` and checked by ``load``: a changed weights file is refused) and
+the training figures. Every failure to load is a ResourceError.
 """
 from __future__ import annotations
 
 import json
 import logging
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
@@ -19,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import ResourceError
-from ..resources import load_json
+from ..resources import load_json, sha256_file
 from .codebook import Codebook, Hit
 from .features import sublinear_l2
 
@@ -91,28 +94,49 @@ class LinearModel:
             platt_a=self.platt_a.astype(np.float64), platt_b=self.platt_b.astype(np.float64),
             thresholds=self.thresholds.astype(np.float64),
         )
-        meta = {**meta, "format": MODEL_FORMAT, "areas": list(self.area_ids)}
+        meta = {**meta, "format": MODEL_FORMAT, "areas": list(self.area_ids),
+                "weights_sha256": sha256_file(out / "weights.npz")}
         (out / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
     @classmethod
     def load(cls, model_dir: Path) -> "LinearModel":
         meta = load_json(model_dir / "meta.json")
-        if meta.get("format") != MODEL_FORMAT:
-            raise ResourceError(f"{model_dir}/meta.json: model format {meta.get('format')!r} is not {MODEL_FORMAT}")
+        if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
+            fmt = meta.get("format") if isinstance(meta, dict) else None
+            raise ResourceError(f"{model_dir}/meta.json: model format {fmt!r} is not {MODEL_FORMAT}")
         path = model_dir / "weights.npz"
         if not path.is_file():
             raise ResourceError(f"{path}: not found")
+        expected = meta.get("weights_sha256")
+        if not isinstance(expected, str) or len(expected) != 64:
+            raise ResourceError(f"{model_dir}/meta.json: no SHA-256 of weights.npz recorded; retrain (make train)")
+        try:
+            actual = sha256_file(path)
+        except OSError as exc:
+            raise ResourceError(f"{path}: unreadable model weights: {exc}") from exc
+        if actual != expected:
+            raise ResourceError(f"{path}: SHA-256 {actual[:16]}… differs from the recorded {expected[:16]}… "
+                                "(the weights changed since training)")
         try:
             with np.load(path, allow_pickle=False) as z:
                 arrays = {k: z[k] for k in z.files}
-        except (OSError, ValueError) as exc:
-            raise ResourceError(f"{path}: unreadable model weights: {exc}") from exc
-        shape = tuple(int(v) for v in arrays["coef_shape"])
-        coef = sp.csr_matrix((arrays["coef_data"], arrays["coef_indices"], arrays["coef_indptr"]), shape=shape)
-        areas = tuple(meta["areas"])
-        if shape[0] != len(areas):
-            raise ResourceError(f"{path}: {shape[0]} weight rows for {len(areas)} areas")
-        return cls(areas, coef, arrays["intercept"], arrays["platt_a"], arrays["platt_b"], arrays["thresholds"], meta)
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as exc:  # pickles raise ValueError
+            raise ResourceError(f"{path}: unreadable model weights: {exc!r}") from exc
+        try:
+            shape = tuple(int(v) for v in arrays["coef_shape"])
+            areas = tuple(str(a) for a in meta["areas"])
+            if len(shape) != 2 or shape[0] != len(areas):
+                raise ResourceError(f"{path}: weight shape {shape} does not fit {len(areas)} areas")
+            coef = sp.csr_matrix((arrays["coef_data"], arrays["coef_indices"], arrays["coef_indptr"]), shape=shape)
+            vectors = [np.asarray(arrays[k], dtype=np.float64) for k in ("intercept", "platt_a", "platt_b")]
+            thresholds = np.asarray(arrays["thresholds"], dtype=np.float64)
+            if any(v.shape != (len(areas),) for v in vectors) or thresholds.shape[-1:] != (len(areas),):
+                raise ResourceError(f"{path}: per-area arrays do not have {len(areas)} entries")
+        except ResourceError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise ResourceError(f"{path}: malformed model: {exc!r}") from exc
+        return cls(areas, coef, *vectors, thresholds, meta)
 
 
 def calibrate(Z: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
