@@ -127,7 +127,7 @@ def build_context(corpus: Corpus) -> dict:
         by_lang = corpus.profile(by="lang")
         for title, uri, note in (
             ("China vs the US (and others): share of documents addressing each area",
-             charts.grouped_bars(by_jur, "Documents addressing each area, by jurisdiction",
+             charts.grouped_bars(charts.fold_small_groups(by_jur), "Documents addressing each area, by jurisdiction",
                                  charts.JURISDICTION_COLORS, "share of documents"),
              "A document addresses an area when at least two sentences (or one whole provision) speak to it."),
             ("Area shares by language",

@@ -105,10 +105,29 @@ def grouped_bars(profile: pd.DataFrame, title: str, palette: dict, ylabel: str) 
     ax.set_ylim(0, 1.05)
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8, frameon=False, ncols=min(n, 4))
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", alpha=0.3)
     return _png(fig)
+
+
+def fold_small_groups(profile: pd.DataFrame, keep_n: int = 4, first: tuple[str, ...] = ("CN", "US"),
+                      other: str = "other") -> pd.DataFrame:
+    """At most ``keep_n`` groups (the ``first`` ones, then the largest), the rest and unknown ones merged
+    into ``other`` (document-weighted), so the main comparison reads at a glance."""
+    if profile.empty or "n_docs" not in profile.columns:
+        return profile
+    areas = [c for c in profile.columns if c != "n_docs"]
+    known = [g for g in profile.index if str(g) not in ("", "?", "None", "unknown")]
+    ranked = sorted(known, key=lambda g: (first.index(g) if g in first else len(first), -profile.loc[g, "n_docs"]))
+    keep = ranked[:keep_n]
+    small = [g for g in profile.index if g not in keep]
+    out = profile.loc[keep]
+    if small:
+        n = profile.loc[small, "n_docs"].astype(float)
+        row = {"n_docs": int(n.sum()), **{a: float((profile.loc[small, a] * n).sum() / n.sum()) for a in areas}}
+        out = pd.concat([out, pd.DataFrame([row], index=[other])])
+    return out
 
 
 def instruments_by_area(measures: pd.DataFrame, areas: list[str]) -> Optional[str]:
