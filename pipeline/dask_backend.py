@@ -52,7 +52,9 @@ def _dask_task(worker_fn: Callable, path: str, settings: Settings, key: str):
     if settings.time_limit and settings.time_limit > 0:
         threading.Thread(target=watchdog, daemon=True).start()
     try:
-        return worker_fn(path, settings)
+        from .runner import _prepared
+
+        return _prepared(worker_fn(path, settings))
     except PipelineError as err:
         return err
     except MemoryError:

@@ -37,7 +37,7 @@ from .errors import (
 )
 from .resources import sha256_file
 from .settings import Settings
-from .store import DEFAULT_DB, Store
+from .store import DEFAULT_DB, PreparedDocument, Store, prepare
 from .types import DocumentResult
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,11 @@ SKIP_FAILED_ON_RERUN = frozenset({"encrypted", "corrupt", "empty", "needs_ocr", 
                                   "resource", "timeout", "crashed", "internal", "bad_input"})
 POLL_SECONDS = 0.25  # how often the parent samples worker memory while waiting
 BOOT_SECONDS = 120.0  # a new worker must start its first task within this (imports, forkserver)
+
+
+def _prepared(outcome):
+    """A DocumentResult becomes Arrow bytes in the worker, so the parent's single writer only inserts."""
+    return prepare(outcome) if isinstance(outcome, DocumentResult) else outcome
 
 
 def _default_worker(path: str, settings: Settings) -> DocumentResult:
@@ -258,7 +263,7 @@ def _worker_main(conn, worker_fn: Callable, settings: Settings, memory_mb: int) 
         conn.send(("start", tid, None, 0.0))  # the time limit counts from here, not from process start
         exit_after = False
         try:
-            out = ("ok", tid, worker_fn(path, settings))
+            out = ("ok", tid, _prepared(worker_fn(path, settings)))
         except PipelineError as err:
             out = ("err", tid, err)
         except MemoryError:
@@ -575,7 +580,9 @@ def _sigint_deferred():
 
 def _record(store: Store, run_id: str, task: Task, outcome, dups, skey, summary: RunSummary) -> None:
     """The single writer: one transaction per document, then its duplicates' ``files`` rows."""
-    if not isinstance(outcome, (DocumentResult, PipelineError)):
+    if isinstance(outcome, DocumentResult):
+        outcome = prepare(outcome)
+    if not isinstance(outcome, (PreparedDocument, PipelineError)):
         outcome = InternalError(f"worker returned {type(outcome).__name__}, not a DocumentResult",
                                 path=task.path)
     if isinstance(outcome, PipelineError):
@@ -590,9 +597,9 @@ def _record(store: Store, run_id: str, task: Task, outcome, dups, skey, summary:
     for d in dups:
         store.put_file(d.path, outcome.doc_id, d.size, d.mtime, run_id, "ok", skey)
     summary.ok += 1
-    summary.n_pages += len(outcome.pages)
-    summary.n_sentences += len(outcome.sentences)
-    for p in outcome.pages:
-        summary.pages_by_method[p.method] += 1
+    summary.n_pages += outcome.n_pages
+    summary.n_sentences += outcome.n_sentences
+    for method in outcome.page_methods:
+        summary.pages_by_method[method] += 1
     for stage, secs in outcome.timings:
         summary.stage_seconds[stage] += secs

@@ -17,7 +17,8 @@ from array import array
 from bisect import bisect_right
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from dataclasses import dataclass
+from typing import Any, Iterable, Optional, Union
 
 import pyarrow as pa
 
@@ -169,6 +170,47 @@ def _doc_table(result: DocumentResult, run_id: str, path: str, version: str) -> 
     return _table(DOC_SCHEMA, {k: [v] for k, v in row.items()})
 
 
+@dataclass(frozen=True)
+class PreparedDocument:
+    """A DocumentResult turned into Arrow IPC bytes in the worker, so the single writer in the parent
+    only inserts (no unpickling of token objects, no table building). Plus the counts the run summary
+    needs."""
+
+    doc_id: str
+    path: str
+    pipeline_version: str
+    tables: tuple[tuple[str, bytes], ...]  # ("documents", ipc), ("pages", ipc), ...
+    page_methods: tuple[str, ...] = ()
+    n_sentences: int = 0
+    timings: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def n_pages(self) -> int:
+        return len(self.page_methods)
+
+
+def _ipc(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def prepare(result: DocumentResult) -> PreparedDocument:
+    """Pure: the document's rows as Arrow IPC streams (run id, path and time are set by the writer)."""
+    tables = {"documents": _doc_table(result, "", result.path, result.pipeline_version), **result_tables(result)}
+    return PreparedDocument(
+        doc_id=result.doc_id, path=result.path, pipeline_version=result.pipeline_version,
+        tables=tuple((name, _ipc(t)) for name, t in tables.items() if name == "documents" or t.num_rows),
+        page_methods=tuple(p.method for p in result.pages), n_sentences=len(result.sentences),
+        timings=result.timings)
+
+
+def _set_column(table: pa.Table, name: str, value: Any) -> pa.Table:
+    i = table.schema.get_field_index(name)
+    return table.set_column(i, table.schema.field(i), pa.array([value] * table.num_rows, type=table.schema.field(i).type))
+
+
 class Store:
     """A policylens DuckDB file. Use as a context manager; one writer process at a time."""
 
@@ -231,31 +273,35 @@ class Store:
         return self._versions[run_id]
 
     # -- writing -------------------------------------------------------------------------------
-    def write(self, result: DocumentResult, run_id: str, path: Optional[str] = None, *,
+    def write(self, result: Union[DocumentResult, PreparedDocument], run_id: str, path: Optional[str] = None, *,
               file_stat: Optional[tuple[int, int]] = None, settings_key: str = "") -> None:
         """Replace one document's rows in ONE transaction (plus its ``files`` row when ``file_stat``)."""
-        path = path or result.path
-        version = self._version(run_id) or result.pipeline_version
-        doc = _doc_table(result, run_id, path, version)
-        children = result_tables(result)
+        prepared = result if isinstance(result, PreparedDocument) else prepare(result)
+        path = path or prepared.path
+        version = self._version(run_id) or prepared.pipeline_version
+        tables = {name: pa.ipc.open_stream(blob).read_all() for name, blob in prepared.tables}
+        doc = tables.pop("documents")
+        for name, value in (("path", path), ("run_id", run_id), ("pipeline_version", version),
+                            ("processed_at", _now())):
+            doc = _set_column(doc, name, value)
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
-            exists = con.execute("SELECT 1 FROM documents WHERE doc_id = ?", [result.doc_id]).fetchone()
+            exists = con.execute("SELECT 1 FROM documents WHERE doc_id = ?", [prepared.doc_id]).fetchone()
             if exists:  # deleting scans a child table: only pay it for a document written before
                 for name in CHILD_SCHEMAS:
-                    con.execute(f"DELETE FROM {name} WHERE doc_id = ?", [result.doc_id])
-                con.execute("DELETE FROM documents WHERE doc_id = ?", [result.doc_id])
+                    con.execute(f"DELETE FROM {name} WHERE doc_id = ?", [prepared.doc_id])
+                con.execute("DELETE FROM documents WHERE doc_id = ?", [prepared.doc_id])
             con.register("_pl_documents", doc)
             con.execute("INSERT INTO documents SELECT * FROM _pl_documents")
             con.unregister("_pl_documents")
-            for name, tbl in children.items():
+            for name, tbl in tables.items():
                 if tbl.num_rows:
                     con.register(f"_pl_{name}", tbl)
                     con.execute(f"INSERT INTO {name} SELECT * FROM _pl_{name}")
                     con.unregister(f"_pl_{name}")
             if file_stat is not None:
-                self._put_file(path, result.doc_id, file_stat, run_id, "ok", version, settings_key)
+                self._put_file(path, prepared.doc_id, file_stat, run_id, "ok", version, settings_key)
             con.execute("COMMIT")
         except BaseException:
             try:

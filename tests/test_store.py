@@ -158,3 +158,27 @@ def test_read_only_missing_db_is_clean_error(tmp_path):
 
     with pytest.raises(BadInputError):
         Store(tmp_path / "none.duckdb", read_only=True)
+
+
+def test_prepared_document_writes_the_same_rows_as_the_result(tmp_path):
+    """The worker-side Arrow form and the in-process form give identical tables."""
+    from pipeline.process import process_text
+    from pipeline.settings import Settings
+    from pipeline.store import PreparedDocument, Store, prepare
+
+    result = process_text("国家设立量子计算专项，投入10亿元。The Director shall establish an office.", doc_id="p1",
+                          settings=Settings(stages=("entities", "classify", "measures")))
+    prepared = prepare(result)
+    assert isinstance(prepared, PreparedDocument) and prepared.n_sentences == len(result.sentences)
+    tables = {}
+    for name, obj in (("a", result), ("b", prepared)):
+        with Store(tmp_path / f"{name}.duckdb") as st:
+            run_id = st.begin_run({}, "v")
+            st.write(obj, run_id, "same/path.txt")
+            tables[name] = {t: st.sql(f"SELECT * FROM {t} ORDER BY start, \"end\"")
+                            for t in ("sentences", "tokens", "entities", "measures")}
+            tables[name]["doc"] = st.sql("SELECT path, lang, text, n_chars FROM documents")
+    for t, frame in tables["a"].items():
+        assert len(frame) > 0, t
+        pd.testing.assert_frame_equal(frame, tables["b"][t])
+    assert tables["b"]["doc"]["path"].tolist() == ["same/path.txt"]
