@@ -143,6 +143,40 @@ def test_evidence_hashing_matches_the_feature_hasher():
     assert [int(X[i].indices[0]) for i in range(len(feats))] == [_hash_index(f, 2**18) for f in feats]
 
 
+
+def test_numpy_hashing_matches_the_feature_hasher():
+    """The numpy-only hashing of the predict path gives FeatureHasher's columns and summed counts."""
+    import random
+
+    from sklearn.feature_extraction import FeatureHasher
+
+    from pipeline.classify.features import hash_rows
+
+    rnd = random.Random(7)
+    alphabet = "ab:_xyz人才培养量子é😀 "
+    rows = [["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 9))) for _ in range(rnd.randint(0, 30))]
+            for _ in range(200)]
+    for n in (2**18, 1000):
+        ref = FeatureHasher(n_features=n, input_type="string", alternate_sign=False).transform(rows).tocsr()
+        got = hash_rows(rows, n)
+        assert got.shape == ref.shape
+        assert np.array_equal(got.indptr, ref.indptr) and np.array_equal(got.indices, ref.indices)
+        assert np.array_equal(got.data, ref.data)
+
+
+def test_predicting_imports_neither_scipy_nor_sklearn():
+    """Prediction is numpy only: importing scikit-learn alone costs a worker ~120 MB."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from pipeline.classify import Classifier; from pipeline.types import Sentence\n"
+            "t = 'The Director shall award graduate fellowships. 国家设立量子产业投资基金。'\n"
+            "ms = Classifier().mentions(t, (Sentence(0, 47, 'en', 0), Sentence(48, len(t), 'zh', 1)))\n"
+            "assert ms, ms\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('scipy', 'sklearn', 'pandas')))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
+
 # ----------------------------------------------------------------------------- model
 def test_committed_model_matches_the_codebook_and_loads_safely():
     meta = json.loads(models_path("challenges", "meta.json").read_text())
@@ -154,6 +188,44 @@ def test_committed_model_matches_the_codebook_and_loads_safely():
         assert "coef_data" in z.files
     assert load_model(models_path("challenges"), cb, default_codebook=True) is not None
 
+
+
+def test_sparse_model_predicts_as_the_stored_coefficient_matrix(shared):
+    """The non-zero-column table gives the decisions of the stored CSR matrix (scipy) on the labelled set."""
+    import scipy.sparse as sp
+
+    from pipeline.classify.estimators import sublinear_l2
+    from pipeline.classify.features import hash_rows
+    from pipeline.evaluation.classifier import load_gold
+
+    clf = Classifier()
+    model = clf.state.model
+    with np.load(models_path("challenges", "weights.npz"), allow_pickle=False) as z:
+        coef = sp.csr_matrix((z["coef_data"], z["coef_indices"], z["coef_indptr"]), shape=tuple(z["coef_shape"]))
+    gold = load_gold(None, split=None)
+    texts, langs = [r["text"] for r in gold], [r["lang"] for r in gold]
+    _, _, feats = clf.score(texts, langs)
+    H = hash_rows(feats, model.n_features)
+    X = sp.csr_matrix((H.data, H.indices, H.indptr), shape=H.shape)
+    old = (sublinear_l2(X) @ coef.T).toarray() + model.intercept
+    new = model.decision(H)
+    assert np.allclose(new, old, rtol=0, atol=1e-9)
+    assert np.array_equal(model.decision(X), new)  # a scipy matrix is accepted as well
+    th = np.vstack([clf.thresholds(lg) for lg in langs])
+    from pipeline.classify.model import calibrate
+
+    assert np.array_equal(calibrate(old, model.platt_a, model.platt_b) >= th, clf.predict_texts(texts, langs))
+
+
+def test_save_and_load_round_trip_the_stored_arrays(tmp_path):
+    model = LinearModel.load(models_path("challenges"))
+    model.save(tmp_path, {k: v for k, v in model.meta.items() if k not in ("format", "areas", "weights_sha256")})
+    with np.load(models_path("challenges", "weights.npz")) as a, np.load(tmp_path / "weights.npz") as b:
+        assert set(a.files) == set(b.files)
+        for k in a.files:
+            assert a[k].dtype == b[k].dtype and np.array_equal(a[k], b[k]), k
+    again = LinearModel.load(tmp_path)
+    assert np.array_equal(again.columns, model.columns) and np.array_equal(again.weights, model.weights)
 
 def test_a_model_for_another_codebook_version_is_refused(tmp_path):
     shutil.copy(models_path("challenges", "weights.npz"), tmp_path / "weights.npz")
@@ -173,8 +245,8 @@ def test_saved_model_records_and_checks_the_weights_hash(tmp_path):
 
     from pipeline.resources import sha256_file
 
-    model = LinearModel(("C1", "C2"), sp.csr_matrix(np.array([[0.0, 1.5, 0.0], [2.0, 0.0, 0.0]])),
-                        np.zeros(2), np.ones(2), np.zeros(2), np.full((2, 2), 0.5), {})
+    model = LinearModel.from_coef(("C1", "C2"), sp.csr_matrix(np.array([[0.0, 1.5, 0.0], [2.0, 0.0, 0.0]])),
+                                  np.zeros(2), np.ones(2), np.zeros(2), np.full((2, 2), 0.5), {})
     model.save(tmp_path, {"name": "tiny"})
     meta = json.loads((tmp_path / "meta.json").read_text())
     assert meta["weights_sha256"] == sha256_file(tmp_path / "weights.npz")
@@ -193,7 +265,8 @@ def test_saved_model_records_and_checks_the_weights_hash(tmp_path):
 
     damaged(good[: len(good) // 2], rehash=False)
     damaged(good[: len(good) // 2], rehash=True)
-    for key, value in (("coef_shape", None), ("intercept", np.zeros(3))):
+    for key, value in (("coef_shape", None), ("intercept", np.zeros(3)), ("coef_indptr", np.array([0, 2, 1])),
+                       ("coef_indices", np.array([1, 7], dtype=np.int32))):
         bad = {k: v for k, v in arrays.items() if k != key}
         if value is not None:
             bad[key] = value

@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 import numpy as np
-from sklearn.utils import murmurhash3_32
 
 from ..resources import models_path
 from ..types import DocArea, Entity, Mention, Sentence, Token
-from .codebook import Codebook, Hit, default_path, load_codebook
-from .features import SentenceFeaturizer, guess_lang
+from .codebook import Codebook, Hit, TermMatcher, default_path, load_codebook
+from .features import feature_index, guess_lang, hash_rows, sentence_features
 from .model import KEYWORD_THRESHOLD, LinearModel, keyword_scores, load_model
 from .stance import stance
 
@@ -37,7 +36,9 @@ _LOCK = threading.Lock()
 @dataclass
 class _State:
     codebook: Codebook
-    featurizer: SentenceFeaturizer
+    matcher: TermMatcher
+    n_features: int
+    char_ngrams: tuple[int, int]
     model: Optional[LinearModel]
 
 
@@ -50,23 +51,11 @@ def _state(codebook: str, model_dir: str) -> _State:
     model = load_model(mdir, cb, default_codebook=is_default)
     n_features = model.n_features if model else 2**18
     ngrams = tuple(model.meta.get("char_ngrams", (2, 3))) if model else (2, 3)
-    feat = SentenceFeaturizer(codebook=cb, n_features=n_features, char_ngrams=ngrams).fit(None)
     log.info("classifier ready: codebook %s v%s, %s", cb.name, cb.version, "model" if model else "keyword scorer")
-    return _State(cb, feat, model)
+    return _State(cb, TermMatcher(cb), int(n_features), (int(ngrams[0]), int(ngrams[1])), model)
 
 
-_HASH_CACHE: dict[tuple[str, int], int] = {}
-
-
-def _hash_index(feature: str, n_features: int) -> int:
-    """The column FeatureHasher(alternate_sign=False) gives ``feature`` (memoised, bounded)."""
-    key = (feature, n_features)
-    idx = _HASH_CACHE.get(key)
-    if idx is None:
-        if len(_HASH_CACHE) > 500_000:
-            _HASH_CACHE.clear()
-        idx = _HASH_CACHE[key] = abs(murmurhash3_32(feature, seed=0)) % n_features
-    return idx
+_hash_index = feature_index  # the column FeatureHasher(alternate_sign=False) gives a feature
 
 
 def _evidence_rank(m: Mention) -> float:
@@ -109,17 +98,18 @@ class Classifier:
     def score(self, texts: Sequence[str], langs: Sequence[str], words: Optional[Sequence] = None):
         """``(proba n×areas, hits per sentence, features per sentence)``."""
         st = self.state
-        hits = [st.featurizer.matcher_.find(t, lang) for t, lang in zip(texts, langs)]
+        hits = [st.matcher.find(t, lang) for t, lang in zip(texts, langs)]
         if st.model is None:
             return keyword_scores(hits, st.codebook.ids), hits, None
-        from .features import sentence_features
-
-        ng = tuple(st.featurizer.char_ngrams)
         feats = [
-            sentence_features(t, lang, h, None if words is None else words[i], char_ngrams=ng)
+            sentence_features(t, lang, h, None if words is None else words[i], char_ngrams=st.char_ngrams)
             for i, (t, lang, h) in enumerate(zip(texts, langs, hits))
         ]
-        return st.model.proba(st.featurizer.hash(feats)), hits, feats
+        return st.model.proba(hash_rows(feats, st.n_features)), hits, feats
+
+    def find_terms(self, text: str, lang: str) -> list[Hit]:
+        """The codebook terms in ``text`` (the keyword baseline's input)."""
+        return self.state.matcher.find(text, lang)
 
     def predict_proba_texts(self, texts: list[str], langs: Optional[list[Optional[str]]] = None) -> np.ndarray:
         """Calibrated probabilities (n × areas) for bare sentences; ``langs`` entries may be None."""
@@ -171,8 +161,9 @@ class Classifier:
     def _columns(self, feats: list[str]) -> tuple[list[str], np.ndarray]:
         """A sentence's distinct model features and their hashed columns (for evidence)."""
         n = self.state.model.n_features
-        uniq = [f for f in set(feats) if f[0] not in "an" or f[1] != ":"]
-        return uniq, np.fromiter((_hash_index(f, n) for f in uniq), dtype=np.int64, count=len(uniq))
+        # first-occurrence order (not a set's, which varies with PYTHONHASHSEED): equal weights tie stably
+        uniq = [f for f in dict.fromkeys(feats) if f[0] not in "an" or f[1] != ":"]
+        return uniq, np.fromiter((feature_index(f, n) for f in uniq), dtype=np.int64, count=len(uniq))
 
     def _evidence(self, area: str, a: int, hits: Sequence[Hit], cols) -> tuple[str, ...]:
         """The codebook terms of ``area`` found in the sentence, then its highest-weighted features."""
@@ -183,7 +174,7 @@ class Classifier:
         m = self.state.model
         if cols is not None and m is not None and len(cols[1]):
             uniq, idx = cols
-            w = m.dense_coef[a][idx]
+            w = m.weights_at(idx)[:, a]
             for k in np.argsort(-w, kind="stable")[:N_EVIDENCE]:
                 if w[k] <= 0:
                     break

@@ -8,21 +8,20 @@ Every sentence becomes a bag of string features hashed into one sparse space:
   (``n:C3``) - the same concept fires for 人才培养 and "workforce development", which lets evidence
   learnt in one language carry over to the other.
 
-The transformers follow the scikit-learn contract (``__init__`` stores parameters, ``fit`` validates
-and returns ``self``, learned state ends in ``_``, ``check_is_fitted`` guards ``transform``).
+Features hash into columns exactly as scikit-learn's ``FeatureHasher(alternate_sign=False)`` places them
+(signed MurmurHash3 of the UTF-8 bytes, seed 0, ``abs(h) % n_features``), but this module needs only
+numpy: prediction never imports scipy or scikit-learn (their import alone costs a worker ~120 MB RSS).
+The scikit-learn transformers used for training (``SentenceFeaturizer``, ``SublinearScaler``) live in
+``estimators.py`` and are re-exported here lazily.
 """
 from __future__ import annotations
 
 import re
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, NamedTuple, Optional, Sequence
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction import FeatureHasher
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from .codebook import Codebook, Hit, TermMatcher, load_codebook
+from .codebook import Hit
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _EN_TOKEN = re.compile(r"[a-z][a-z0-9&'-]*|\$|[0-9]+")
@@ -78,102 +77,101 @@ def sentence_features(text: str, lang: str, hits: Sequence[Hit], words: Optional
     return feats
 
 
-class SentenceFeaturizer(TransformerMixin, BaseEstimator):
-    """Raw sentences (str, or ``(text, lang)`` pairs) → hashed sparse feature matrix.
-
-    Parameters: ``codebook`` (path or None for the default), ``n_features`` (hash space size),
-    ``char_ngrams`` (Chinese character n-gram range). ``fit`` loads the codebook and builds the
-    term matcher (``matcher_``); ``transform`` is stateless beyond that.
-    """
-
-    def __init__(self, codebook: Optional[str] = None, n_features: int = 2**18, char_ngrams=(2, 3)) -> None:
-        self.codebook = codebook
-        self.n_features = n_features
-        self.char_ngrams = char_ngrams
-
-    def fit(self, X: Iterable, y=None):
-        if not isinstance(self.n_features, (int, np.integer)) or self.n_features < 16:
-            raise ValueError(f"n_features must be an integer >= 16, got {self.n_features!r}")
-        lo, hi = self.char_ngrams
-        if not 1 <= lo <= hi:
-            raise ValueError(f"char_ngrams must be (lo, hi) with 1 <= lo <= hi, got {self.char_ngrams!r}")
-        cb = self.codebook if isinstance(self.codebook, Codebook) else load_codebook(self.codebook)
-        self.codebook_ = cb
-        self.matcher_ = TermMatcher(cb)
-        self.hasher_ = FeatureHasher(n_features=int(self.n_features), input_type="string", alternate_sign=False)
-        self.n_features_out_ = int(self.n_features)
-        return self
-
-    def features(self, text: str, lang: Optional[str] = None, words: Optional[Sequence[str]] = None) -> list[str]:
-        check_is_fitted(self, "matcher_")
-        lang = lang or guess_lang(text)
-        return sentence_features(text, lang, self.matcher_.find(text, lang), words, char_ngrams=tuple(self.char_ngrams))
-
-    def transform(self, X: Iterable) -> sp.csr_matrix:
-        check_is_fitted(self, "matcher_")
-        rows = []
-        for item in X:
-            text, lang = (item, None) if isinstance(item, str) else (item[0], item[1])
-            rows.append(self.features(text, lang))
-        return self.hasher_.transform(rows).tocsr()
-
-    def hash(self, rows: Iterable[list[str]]) -> sp.csr_matrix:
-        check_is_fitted(self, "hasher_")
-        return self.hasher_.transform(rows).tocsr()
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.requires_fit = True
-        return tags
+# ----------------------------------------------------------------------------- hashing (numpy only)
+_M32 = 0xFFFFFFFF
 
 
-class SublinearScaler(TransformerMixin, BaseEstimator):
-    """``sign(x) * log1p(|x|)`` then optional L2 row normalisation: dampens repeated n-grams.
-
-    Numeric and sparse-aware; ``fit`` records ``n_features_in_``.
-    """
-
-    def __init__(self, norm: Optional[str] = "l2") -> None:
-        self.norm = norm
-
-    def fit(self, X, y=None):
-        if self.norm not in (None, "l2"):
-            raise ValueError(f"norm must be None or 'l2', got {self.norm!r}")
-        validate_data(self, X, accept_sparse=("csr", "csc"), reset=True)
-        return self
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags
-
-    def transform(self, X):
-        check_is_fitted(self, "n_features_in_")
-        X = validate_data(self, X, accept_sparse=("csr", "csc"), reset=False, dtype=np.float64, copy=True)
-        if sp.issparse(X):
-            X.data = np.sign(X.data) * np.log1p(np.abs(X.data))
-            if self.norm == "l2":
-                norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
-                norms[norms == 0] = 1.0
-                X = sp.diags(1.0 / norms) @ X
-            return sp.csr_matrix(X)
-        X = np.sign(X) * np.log1p(np.abs(X))
-        if self.norm == "l2":
-            norms = np.linalg.norm(X, axis=1, keepdims=True)
-            norms[norms == 0] = 1.0
-            X = X / norms
-        return X
+def murmurhash3_32(data: bytes, seed: int = 0) -> int:
+    """Signed 32-bit MurmurHash3 (x86) of ``data``: the same value as ``sklearn.utils.murmurhash3_32``."""
+    h = seed & _M32
+    n = len(data)
+    end = n - (n & 3)
+    for i in range(0, end, 4):
+        k = (data[i] | data[i + 1] << 8 | data[i + 2] << 16 | data[i + 3] << 24) * 0xCC9E2D51 & _M32
+        k = ((k << 15) | (k >> 17)) * 0x1B873593 & _M32
+        h ^= k
+        h = (((h << 13) | (h >> 19)) & _M32) * 5 + 0xE6546B64 & _M32
+    tail = n & 3
+    if tail:
+        k = data[end]
+        if tail > 1:
+            k |= data[end + 1] << 8
+        if tail > 2:
+            k |= data[end + 2] << 16
+        k = k * 0xCC9E2D51 & _M32
+        h ^= ((k << 15) | (k >> 17)) * 0x1B873593 & _M32
+    h ^= n
+    h = (h ^ (h >> 16)) * 0x85EBCA6B & _M32
+    h = (h ^ (h >> 13)) * 0xC2B2AE35 & _M32
+    h ^= h >> 16
+    return h - 0x100000000 if h & 0x80000000 else h
 
 
-def sublinear_l2(X: sp.csr_matrix) -> sp.csr_matrix:
-    """The transform of a fitted ``SublinearScaler(norm='l2')`` without the validation overhead."""
-    X = X.astype(np.float64, copy=True)
-    X.data = np.log1p(X.data)
-    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+_INDEX_CACHE: dict[tuple[str, int], int] = {}
+_INDEX_CACHE_MAX = 300_000
+
+
+def feature_index(feature: str, n_features: int) -> int:
+    """The column ``FeatureHasher(n_features, input_type="string", alternate_sign=False)`` gives ``feature``
+    (memoised; the memo is cleared when it reaches ``_INDEX_CACHE_MAX`` entries)."""
+    key = (feature, n_features)
+    idx = _INDEX_CACHE.get(key)
+    if idx is None:
+        if len(_INDEX_CACHE) >= _INDEX_CACHE_MAX:
+            _INDEX_CACHE.clear()
+        idx = _INDEX_CACHE[key] = abs(murmurhash3_32(feature.encode("utf-8"))) % n_features
+    return idx
+
+
+class HashedRows(NamedTuple):
+    """Rows of hashed counts in CSR layout (``data``, ``indices``, ``indptr``, ``shape``), the attributes a
+    ``scipy.sparse.csr_matrix`` has: ``LinearModel.decision`` accepts either."""
+
+    data: np.ndarray
+    indices: np.ndarray
+    indptr: np.ndarray
+    shape: tuple[int, int]
+
+
+def hash_rows(rows: Iterable[Sequence[str]], n_features: int) -> HashedRows:
+    """Feature strings per row → counts per hashed column, duplicates summed and columns sorted per row
+    (the matrix ``FeatureHasher(alternate_sign=False).transform(rows)`` gives)."""
+    data, indices, indptr = [], [], [0]
+    for feats in rows:
+        counts: dict[int, int] = {}
+        for f in feats:
+            j = feature_index(f, n_features)
+            counts[j] = counts.get(j, 0) + 1
+        for j in sorted(counts):
+            indices.append(j)
+            data.append(counts[j])
+        indptr.append(len(indices))
+    return HashedRows(np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64),
+                      np.asarray(indptr, dtype=np.int64), (len(indptr) - 1, int(n_features)))
+
+
+def sublinear_l2_rows(X) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``log1p`` of the counts, then L2 row normalisation, of a CSR-like matrix: ``(row, column, value)``
+    per stored entry (the transform of ``SublinearScaler(norm="l2")`` for non-negative counts)."""
+    indptr = np.asarray(X.indptr, dtype=np.int64)
+    rows = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+    vals = np.log1p(np.asarray(X.data, dtype=np.float64))
+    norms = np.sqrt(np.bincount(rows, weights=vals * vals, minlength=len(indptr) - 1))
     norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms) @ X)
+    return rows, np.asarray(X.indices, dtype=np.int64), vals * (1.0 / norms)[rows]
 
 
-__all__ = ["SentenceFeaturizer", "SublinearScaler", "sentence_features", "guess_lang", "sublinear_l2", "check_array"]
+_ESTIMATORS = ("SentenceFeaturizer", "SublinearScaler", "sublinear_l2", "check_array")
+
+
+def __getattr__(name: str):
+    """The scikit-learn transformers, imported only when asked for (training, tests)."""
+    if name in _ESTIMATORS:
+        from . import estimators
+
+        return getattr(estimators, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["sentence_features", "guess_lang", "murmurhash3_32", "feature_index", "HashedRows", "hash_rows",
+           "sublinear_l2_rows", *_ESTIMATORS]

@@ -3,11 +3,17 @@ thresholds; and the keyword scorer used as the baseline and as the fallback for 
 trained model.
 
 Stored as plain arrays (``weights.npz``, loaded with ``allow_pickle=False``) plus ``meta.json``:
-``coef`` is a CSR matrix (areas × hash space) split into ``coef_data``/``coef_indices``/``coef_indptr``;
+``coef`` is a CSR matrix (areas × hash space) split into ``coef_data``/``coef_indices``/``coef_indptr``/
+``coef_shape``;
 ``intercept``, ``platt_a``, ``platt_b`` and ``thresholds`` have one entry per area. ``meta.json``
 records the area ids, the feature settings, the codebook SHA-256, the SHA-256 of ``weights.npz``
 (``weights_sha256``, written by ``save`` and checked by ``load``: a changed weights file is refused) and
 the training figures. Every failure to load is a ResourceError.
+
+In memory the model keeps only the hash columns with a non-zero weight (``columns``, sorted) and a
+float32 table of their weights (``weights``: columns × areas), about 1.7 MB for 53k columns; a dense
+float64 areas × 2^18 matrix would be 15 MB and scipy/scikit-learn another ~120 MB of imports. Prediction
+is numpy only.
 """
 from __future__ import annotations
 
@@ -19,12 +25,11 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
 from ..errors import ResourceError
 from ..resources import load_json, sha256_file
 from .codebook import Codebook, Hit
-from .features import sublinear_l2
+from .features import sublinear_l2_rows
 
 log = logging.getLogger(__name__)
 
@@ -54,43 +59,65 @@ def keyword_scores(hits_per_sentence: Sequence[Sequence[Hit]], area_ids: Sequenc
 
 @dataclass
 class LinearModel:
-    """A trained model: ``proba(X)`` on hashed count features (before sublinear scaling)."""
+    """A trained model: ``proba(X)`` on hashed count features (before sublinear scaling).
+
+    ``X`` is CSR-like: a ``scipy.sparse.csr_matrix`` or ``features.HashedRows``. Build one from a
+    coefficient matrix with ``LinearModel.from_coef``.
+    """
 
     area_ids: tuple[str, ...]
-    coef: sp.csr_matrix  # areas × n_features
+    columns: np.ndarray  # int64, sorted: the hash columns with a non-zero weight in some area
+    weights: np.ndarray  # float32, len(columns) × areas
+    n_features: int
     intercept: np.ndarray
     platt_a: np.ndarray
     platt_b: np.ndarray
     thresholds: np.ndarray
     meta: dict
 
-    @property
-    def dense_coef(self) -> np.ndarray:
-        """The weights as a dense array (areas × n_features), built once, for evidence look-ups."""
-        dense = self.__dict__.get("_dense")
-        if dense is None:
-            dense = self.__dict__["_dense"] = self.coef.toarray().astype(np.float32)
-        return dense
+    @classmethod
+    def from_coef(cls, area_ids, coef, intercept, platt_a, platt_b, thresholds, meta: dict) -> "LinearModel":
+        """From an areas × n_features coefficient matrix (dense array or scipy sparse)."""
+        dense = np.asarray(coef.toarray() if hasattr(coef, "toarray") else coef, dtype=np.float32)
+        columns = np.flatnonzero(np.any(dense != 0, axis=0)).astype(np.int64)
+        return cls(tuple(area_ids), columns, np.ascontiguousarray(dense[:, columns].T), int(dense.shape[1]),
+                   np.asarray(intercept, dtype=np.float64), np.asarray(platt_a, dtype=np.float64),
+                   np.asarray(platt_b, dtype=np.float64), np.asarray(thresholds, dtype=np.float64), meta)
 
-    @property
-    def n_features(self) -> int:
-        return self.coef.shape[1]
+    def weights_at(self, cols: np.ndarray) -> np.ndarray:
+        """Weights (len(cols) × areas, float32) of hash columns; zero for a column without weight."""
+        cols = np.asarray(cols, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self.columns, cols), max(len(self.columns) - 1, 0))
+        found = (self.columns[pos] == cols) if len(self.columns) else np.zeros(len(cols), dtype=bool)
+        out = np.zeros((len(cols), len(self.area_ids)), dtype=np.float32)
+        out[found] = self.weights[pos[found]]
+        return out
 
-    def decision(self, X: sp.csr_matrix) -> np.ndarray:
-        Z = sublinear_l2(X) @ self.coef.T
-        return np.asarray(Z.todense() if sp.issparse(Z) else Z) + self.intercept
+    def decision(self, X) -> np.ndarray:
+        n = X.shape[0]
+        rows, cols, vals = sublinear_l2_rows(X)
+        W = self.weights_at(cols).astype(np.float64)
+        Z = np.empty((n, len(self.area_ids)))
+        for j in range(len(self.area_ids)):
+            Z[:, j] = np.bincount(rows, weights=vals * W[:, j], minlength=n)
+        return Z + self.intercept
 
-    def proba(self, X: sp.csr_matrix) -> np.ndarray:
+    def proba(self, X) -> np.ndarray:
         return calibrate(self.decision(X), self.platt_a, self.platt_b)
 
     def save(self, out: Path, meta: dict) -> None:
         out.mkdir(parents=True, exist_ok=True)
-        coef = self.coef.tocsr().astype(np.float32)
-        coef.eliminate_zeros()
+        n_areas = len(self.area_ids)
+        # CSR over areas × n_features, the stored layout: row a holds the non-zero weights of area a
+        nz = self.weights != 0
+        indptr = np.concatenate([[0], np.cumsum(nz.sum(axis=0))]).astype(np.int64)
+        indices = np.concatenate([self.columns[nz[:, a]] for a in range(n_areas)]).astype(np.int32)
+        data = np.concatenate([self.weights[nz[:, a], a] for a in range(n_areas)]).astype(np.float32)
         np.savez_compressed(
             out / "weights.npz",
-            coef_data=coef.data, coef_indices=coef.indices.astype(np.int32), coef_indptr=coef.indptr.astype(np.int64),
-            coef_shape=np.array(coef.shape, dtype=np.int64), intercept=self.intercept.astype(np.float64),
+            coef_data=data, coef_indices=indices, coef_indptr=indptr,
+            coef_shape=np.array([n_areas, self.n_features], dtype=np.int64),
+            intercept=self.intercept.astype(np.float64),
             platt_a=self.platt_a.astype(np.float64), platt_b=self.platt_b.astype(np.float64),
             thresholds=self.thresholds.astype(np.float64),
         )
@@ -123,20 +150,37 @@ class LinearModel:
         except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as exc:  # pickles raise ValueError
             raise ResourceError(f"{path}: unreadable model weights: {exc!r}") from exc
         try:
-            shape = tuple(int(v) for v in arrays["coef_shape"])
             areas = tuple(str(a) for a in meta["areas"])
-            if len(shape) != 2 or shape[0] != len(areas):
-                raise ResourceError(f"{path}: weight shape {shape} does not fit {len(areas)} areas")
-            coef = sp.csr_matrix((arrays["coef_data"], arrays["coef_indices"], arrays["coef_indptr"]), shape=shape)
+            columns, weights, n_features = _from_csr(arrays, len(areas))
             vectors = [np.asarray(arrays[k], dtype=np.float64) for k in ("intercept", "platt_a", "platt_b")]
             thresholds = np.asarray(arrays["thresholds"], dtype=np.float64)
             if any(v.shape != (len(areas),) for v in vectors) or thresholds.shape[-1:] != (len(areas),):
-                raise ResourceError(f"{path}: per-area arrays do not have {len(areas)} entries")
-        except ResourceError:
-            raise
+                raise ValueError(f"per-area arrays do not have {len(areas)} entries")
         except (KeyError, TypeError, ValueError, IndexError) as exc:
-            raise ResourceError(f"{path}: malformed model: {exc!r}") from exc
-        return cls(areas, coef, *vectors, thresholds, meta)
+            raise ResourceError(f"{path}: malformed model: {exc}") from exc
+        return cls(areas, columns, weights, n_features, *vectors, thresholds, meta)
+
+
+def _from_csr(arrays: dict, n_areas: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """The stored areas × n_features CSR arrays → (non-zero columns, their weights table, n_features)."""
+    shape = tuple(int(v) for v in arrays["coef_shape"])
+    if len(shape) != 2 or shape[0] != n_areas or shape[1] < 1:
+        raise ValueError(f"weight shape {shape} does not fit {n_areas} areas")
+    data = np.asarray(arrays["coef_data"], dtype=np.float32)
+    indices = np.asarray(arrays["coef_indices"]).astype(np.int64)
+    indptr = np.asarray(arrays["coef_indptr"]).astype(np.int64)
+    if (data.ndim != 1 or indices.shape != data.shape or indptr.shape != (n_areas + 1,) or indptr[0] != 0
+            or indptr[-1] != len(data) or np.any(np.diff(indptr) < 0)):
+        raise ValueError("inconsistent coef_data/coef_indices/coef_indptr")
+    if len(indices) and (indices.min() < 0 or indices.max() >= shape[1]):
+        raise ValueError(f"a weight column lies outside 0..{shape[1] - 1}")
+    if not np.all(np.isfinite(data)):
+        raise ValueError("non-finite weights")
+    columns = np.unique(indices)
+    weights = np.zeros((len(columns), n_areas), dtype=np.float32)
+    area_of = np.repeat(np.arange(n_areas), np.diff(indptr))
+    np.add.at(weights, (np.searchsorted(columns, indices), area_of), data)  # summed, as scipy sums duplicates
+    return columns, weights, shape[1]
 
 
 def calibrate(Z: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:

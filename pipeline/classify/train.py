@@ -35,7 +35,7 @@ from sklearn.model_selection import GroupKFold
 
 from ..resources import corpus_path, load_standoff, models_path, repo_root, sha256_bytes, shared_root
 from .codebook import Codebook, TermMatcher, load_codebook
-from .features import SentenceFeaturizer, sublinear_l2
+from .estimators import SentenceFeaturizer, sublinear_l2
 from .model import LinearModel, calibrate
 
 log = logging.getLogger(__name__)
@@ -199,8 +199,8 @@ def train_model(gold: list[dict], extra: list[dict], featurizer: SentenceFeaturi
         th = np.array([[best_threshold(P[langs == lg, j], Yg[langs == lg, j]) for j in range(len(area_ids))] for lg in LANGS])
     else:
         th = np.array([best_threshold(P[:, j], Yg[:, j]) for j in range(len(area_ids))])
-    model = LinearModel(tuple(area_ids), sp.csr_matrix(coef), icpt, pa, pb, th,
-                        {"threshold_langs": list(LANGS), "char_ngrams": list(featurizer.char_ngrams)})
+    model = LinearModel.from_coef(area_ids, coef, icpt, pa, pb, th,
+                                  {"threshold_langs": list(LANGS), "char_ngrams": list(featurizer.char_ngrams)})
     return model, P, Yg
 
 

@@ -76,7 +76,7 @@ def evaluate_classifier(gold: list[dict], classifier=None) -> dict:
         t0 = time.perf_counter()
         pred = clf.predict_texts(texts, [lang] * len(texts))
         secs = time.perf_counter() - t0
-        hits = [clf.state.featurizer.matcher_.find(t, lang) for t in texts]
+        hits = [clf.find_terms(t, lang) for t in texts]
         base = keyword_scores(hits, ids) >= KEYWORD_THRESHOLD
         result["languages"][lang] = {"model": prf(pred, Y, ids), "keyword": prf(base, Y, ids),
                                      "sentences_per_s": len(texts) / max(secs, 1e-9)}
