@@ -47,12 +47,8 @@ def _stage(name: str):
 
 def sentences(text: str, lang: Optional[str] = None) -> tuple[Sentence, ...]:
     """Sentences as production segments them (paragraph language forced to ``lang`` when given)."""
-    try:
-        from ..language import paragraphs
-    except ImportError:  # a stripped-down install: the minimal splitter
-        from .split import split_sentences
+    from ..language import paragraphs
 
-        return split_sentences(text, lang)
     paras = paragraphs(text)
     if lang:
         paras = tuple(replace(p, lang=lang) for p in paras)
