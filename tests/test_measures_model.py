@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.errors import ResourceError
 from pipeline.measures.detect import MeasureExtractor
-from pipeline.measures.features import CueHasher
+from pipeline.measures.estimators import CueHasher
 from pipeline.measures.model import MeasureModel, load_detector
 from pipeline.resources import models_path
 from pipeline.types import Sentence

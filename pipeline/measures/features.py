@@ -23,7 +23,7 @@ The training and the evaluation run the production stages (``context.analyse``: 
 entities) so these features are the same there as in ``pipeline.process``; the extractor tags an
 untagged input itself when its model uses them.
 
-``CueHasher`` is a stateless scikit-learn transformer (``fit`` validates and returns ``self``) from lists
+``hash_features`` maps lists of string features to hashed CSR rows; ``estimators.CueHasher`` is its stateless scikit-learn transformer (training only) from lists
 of string features to a CSR matrix; the same hashing at training and prediction time needs no vocabulary.
 """
 from __future__ import annotations
@@ -33,8 +33,6 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction import FeatureHasher
 
 from .lexicon import Lexicon
 
@@ -237,22 +235,19 @@ def view_features(view, lex: Lexicon, *, ngrams: bool = True, cues: bool = True,
     return out
 
 
-class CueHasher(TransformerMixin, BaseEstimator):
-    """Lists of string features → hashed binary CSR rows, L2-normalised (stateless)."""
+def hash_features(X: Iterable[Sequence[str]], n_features: int = N_FEATURES) -> sp.csr_matrix:
+    """Lists of string features → binary CSR rows over ``n_features`` hashed columns, L2-normalised.
 
-    def __init__(self, n_features: int = N_FEATURES) -> None:
-        self.n_features = n_features
+    The columns are ``FeatureHasher(input_type="string", alternate_sign=False)``'s (the project's one
+    MurmurHash3, ``classify.features.feature_index``); no scikit-learn import at prediction time.
+    """
+    from ..classify.features import feature_index
 
-    def fit(self, X: Iterable[Sequence[str]], y=None) -> "CueHasher":
-        if not isinstance(self.n_features, int) or self.n_features < 16:
-            raise ValueError(f"n_features must be an int >= 16, got {self.n_features!r}")
-        self.n_features_out_ = self.n_features
-        return self
-
-    def transform(self, X: Iterable[Sequence[str]]) -> sp.csr_matrix:
-        hasher = FeatureHasher(n_features=self.n_features, input_type="string", alternate_sign=False)
-        M = hasher.transform([sorted(set(f)) for f in X]).tocsr()
-        M.data[:] = 1.0
-        norms = np.sqrt(np.asarray(M.multiply(M).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        return sp.csr_matrix(sp.diags(1.0 / norms) @ M)
+    indptr, indices, data = [0], [], []
+    for feats in X:
+        cols = sorted({feature_index(f, n_features) for f in feats})
+        indices.extend(cols)
+        data.extend([1.0 / np.sqrt(len(cols))] * len(cols) if cols else ())
+        indptr.append(len(indices))
+    return sp.csr_matrix((np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int32),
+                          np.asarray(indptr, dtype=np.int64)), shape=(len(indptr) - 1, n_features))

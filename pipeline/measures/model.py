@@ -26,7 +26,7 @@ import scipy.sparse as sp
 
 from ..errors import ResourceError
 from ..resources import load_json, models_path
-from .features import CueHasher, view_features
+from .features import hash_features, view_features
 from .lexicon import Lexicon
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ class MeasureModel:
     def features(self, views, lex: Lexicon, lm: LangModel) -> sp.csr_matrix:
         feats = [view_features(v, lex, cues=lm.cues, ngrams=lm.ngrams, pos=lm.pos) + _rule_instrument(v, lex)
                  for v in views]
-        return CueHasher(self.n_features).fit(None).transform(feats)
+        return hash_features(feats, self.n_features)
 
     def decide(self, views: Sequence, lex: Lexicon) -> list[tuple[bool, Optional[str]]]:
         """Per view: (is a measure, instrument or None = keep the rules' instrument). Headings stay out."""

@@ -30,7 +30,8 @@ from sklearn.model_selection import GroupKFold
 
 from ..resources import corpus_path, load_standoff, sha256_bytes
 from .detect import MeasureExtractor, _fallback, _subtool
-from .features import N_FEATURES, CueHasher, view_features
+from .estimators import CueHasher
+from .features import N_FEATURES, view_features
 from .model import LANGS, LangModel, MeasureModel, _rule_instrument
 
 log = logging.getLogger(__name__)

@@ -321,8 +321,6 @@ class Tagger:
             ]
             docs.append(Doc(nlp.vocab, words=words, spaces=spaces))
         disable = [name for name in ("lemmatizer",) if name in nlp.pipe_names]
-        with _one_blas_thread():
-            tagged = list(nlp.pipe(docs, batch_size=self.batch_size, disable=disable))
         # Read the annotations as arrays and map ids to strings through small memos: iterating spaCy
         # tokens and calling the lemmatizer component per token cost more than the network itself.
         from spacy.attrs import POS, TAG
@@ -331,21 +329,23 @@ class Tagger:
         names = self._en_names
         lemmas = self._en_lemmas
         table = self._lemma_table(nlp)
-        for run, doc in zip(runs, tagged):
-            for i, (pos_id, tag_id) in zip(run, doc.to_array([POS, TAG]).tolist()):
-                pos = names.get(pos_id)
-                if pos is None:
-                    pos = names[pos_id] = strings[pos_id] if pos_id else "X"
-                tag = names.get(tag_id)
-                if tag is None:
-                    tag = names[tag_id] = strings[tag_id] if tag_id else ""
-                src = tokens[i]
-                lemma = src.lemma
-                if not lemma:
-                    lemma = lemmas.get(src.text)
-                    if lemma is None:
-                        lemma = lemmas[src.text] = table.get(src.text, src.text) if table is not None else src.text
-                out[i] = _retag(src, pos, tag, lemma)
+        with _one_blas_thread():  # streamed: a tagged Doc and its tensor are dropped once read
+            for run, doc in zip(runs, nlp.pipe(iter(docs), batch_size=self.batch_size, disable=disable)):
+                for i, (pos_id, tag_id) in zip(run, doc.to_array([POS, TAG]).tolist()):
+                    pos = names.get(pos_id)
+                    if pos is None:
+                        pos = names[pos_id] = strings[pos_id] if pos_id else "X"
+                    tag = names.get(tag_id)
+                    if tag is None:
+                        tag = names[tag_id] = strings[tag_id] if tag_id else ""
+                    src = tokens[i]
+                    lemma = src.lemma
+                    if not lemma:
+                        lemma = lemmas.get(src.text)
+                        if lemma is None:
+                            lemma = lemmas[src.text] = table.get(src.text, src.text) if table is not None else src.text
+                    out[i] = _retag(src, pos, tag, lemma)
+        docs.clear()
         if len(lemmas) > _MEMO_MAX:
             lemmas.clear()
 
