@@ -251,6 +251,8 @@ def _worker_main(conn, worker_fn: Callable, settings: Settings, memory_mb: int) 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides how to stop
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_THREAD_LIMIT"):
         os.environ.setdefault(var, "1")
+    import pyarrow as pa  # mimalloc, arrow's default pool, reserves GBs of address space: RLIMIT_AS would
+    pa.set_memory_pool(pa.system_memory_pool())  # count it and fail allocations far below the real cap
     _limit_memory(memory_mb)
     while True:
         try:

@@ -243,3 +243,13 @@ def test_dask_backend_matches_local(tmp_path):
     s2 = go([corpus], tmp_path / "dask.duckdb", backend="dask")
     assert (s2.ok, dict(s2.failed)) == (s1.ok, dict(s1.failed)) == (4, {"encrypted": 1, "crashed": 1})
     assert _table_content(tmp_path / "local.duckdb") == _table_content(tmp_path / "dask.duckdb")
+
+
+def test_real_pipeline_under_a_memory_cap_processes_every_sample(tmp_path):
+    """Regression: the address-space cap counted arrow's mimalloc reservations and a max_bytes read
+    buffer, so documents after the first few failed as too_large far below the real cap."""
+    samples = Path(__file__).resolve().parent.parent / "corpus" / "samples"
+    inputs = sorted(str(p) for p in samples.iterdir() if p.suffix in {".pdf", ".txt", ".html", ".docx"})
+    summary = run(inputs, db=str(tmp_path / "cap.duckdb"), workers=1,
+                  settings=Settings(ocr="off", memory_mb=700, max_bytes=1 << 30))
+    assert summary.ok == len(inputs) and not summary.failed, dict(summary.failed)

@@ -76,8 +76,10 @@ def _read_bytes(path: str, max_bytes: int) -> bytes:
     if st.st_size > max_bytes:
         raise TooLargeError(f"{st.st_size} bytes > the limit of {max_bytes}", path=path, stage="ingest")
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(max_bytes + 1)
+        with open(path, "rb") as fh:  # never ask for a max_bytes buffer up front: it counts against the cap
+            data = fh.read(min(st.st_size, max_bytes) + 1)
+            if len(data) > st.st_size:  # the file grew since stat
+                data += fh.read(max_bytes + 1 - len(data))
     except OSError as exc:
         raise UnreadableError(f"cannot read: {exc.strerror or exc}", path=path, stage="ingest") from None
     if len(data) > max_bytes:
