@@ -44,7 +44,7 @@ def collect(root: Path, limit: int | None) -> list[Path]:
     return files
 
 
-def generated_pdfs(folder: Path, n: int = 12) -> list[Path]:
+def generated_pdfs(folder: Path, n: int = 40) -> list[Path]:
     """PDFs with known text made by tests/pdfgen.py: zh and en, one and two columns, headers, 4 pages."""
     sys.path.insert(0, str(REPO / "tests"))
     from pdfgen import make_pdf  # the test helper (reportlab is a test extra)

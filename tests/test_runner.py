@@ -253,3 +253,11 @@ def test_real_pipeline_under_a_memory_cap_processes_every_sample(tmp_path):
     summary = run(inputs, db=str(tmp_path / "cap.duckdb"), workers=1,
                   settings=Settings(ocr="off", memory_mb=700, max_bytes=1 << 30))
     assert summary.ok == len(inputs) and not summary.failed, dict(summary.failed)
+
+
+def test_importing_pipeline_keeps_arrow_off_mimalloc():
+    """mimalloc reserves ~1.4 GB of address space at import, which the workers' RLIMIT_AS cap counts."""
+    code = "import pipeline, pyarrow as pa; print(pa.default_memory_pool().backend_name)"
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert out.stdout.strip() == "system", out.stderr[-300:]
