@@ -405,7 +405,7 @@ def iter_local(tasks: Sequence[Task], *, worker_fn: Callable, settings: Settings
                                 continue
                             kind, rtid, payload, peak = w.conn.recv()
                     except (EOFError, OSError):
-                        outcome = CrashedError(_death(w), path=task.path)
+                        outcome = CrashedError(_death(w, memory_mb), path=task.path)
                     else:
                         w.peak_mb = max(w.peak_mb, peak)
                         w.task = None
@@ -422,7 +422,7 @@ def iter_local(tasks: Sequence[Task], *, worker_fn: Callable, settings: Settings
                         yield task, payload
                         continue
                 elif w.proc.sentinel in ready or not w.proc.is_alive():
-                    outcome = CrashedError(_death(w), path=task.path)
+                    outcome = CrashedError(_death(w, memory_mb), path=task.path)
                 elif now >= w.deadline:
                     outcome = TimeoutError_(f"exceeded the time limit of {settings.time_limit:g} s",
                                             path=task.path)
@@ -447,14 +447,19 @@ def iter_local(tasks: Sequence[Task], *, worker_fn: Callable, settings: Settings
             w.kill()
 
 
-def _death(w: _Worker) -> str:
+def _death(w: _Worker, memory_mb: int = 0) -> str:
     w.proc.join(1)
     code = w.proc.exitcode
     if code is not None and code < 0:
         try:
-            return f"worker killed by {signal.Signals(-code).name}"
+            name = signal.Signals(-code).name
         except ValueError:
-            return f"worker killed by signal {-code}"
+            name = f"signal {-code}"
+        hint = ""
+        if memory_mb and -code in (signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS):
+            # native libraries (pdfium) abort on a failed allocation instead of raising MemoryError
+            hint = f"; under the {memory_mb} MB memory cap this is most often a failed allocation"
+        return f"worker killed by {name}{hint}"
     return f"worker process died (exit code {code})"
 
 
