@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Callable, Optional
@@ -165,20 +166,18 @@ class Analyzer:
 
 
 class _Clock:
+    """``with clock("stage"):`` appends ``(stage, seconds)`` to ``sink``."""
+
     def __init__(self, sink: list):
         self.sink = sink
 
+    @contextmanager
     def __call__(self, name: str):
-        clock = self
-
-        class _Timer:
-            def __enter__(self):
-                self.t0 = time.perf_counter()
-
-            def __exit__(self, *exc):
-                clock.sink.append((name, time.perf_counter() - self.t0))
-
-        return _Timer()
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.sink.append((name, time.perf_counter() - t0))
 
 
 _ANALYZERS: dict[Settings, Analyzer] = {}

@@ -6,7 +6,7 @@ the same stages on it — paragraphs (with ``lang`` forced, as ``process_text(la
 Tagger → EntityFinder — so the learned layer's POS and entity features are computed exactly as in
 production. The classifier is not run: mentions only fill a measure's ``areas``.
 
-Stage objects are built on first use (their resources load lazily) and kept per process; results are
+Stage objects are the process-wide ones of ``pipeline.process.analyzer_for``; results are
 cached per (text hash, language) for the few documents a training or evaluation run revisits.
 """
 from __future__ import annotations
@@ -21,28 +21,16 @@ from ..types import Entity, Sentence, Token
 
 log = logging.getLogger(__name__)
 
-_STAGES: dict = {}
 _CACHE: "OrderedDict[tuple[str, Optional[str]], tuple]" = OrderedDict()
 CACHE_SIZE = 128
 
 
 def _stage(name: str):
-    obj = _STAGES.get(name)
-    if obj is None:
-        if name == "segment":
-            from ..segment import Segmenter
+    """The process-wide stage object (``pipeline.process.analyzer_for``): resources load once."""
+    from ..process import analyzer_for
+    from ..settings import Settings
 
-            obj = Segmenter()
-        elif name == "tag":
-            from ..tag.pos import Tagger
-
-            obj = Tagger()
-        else:
-            from ..tag.entities import EntityFinder
-
-            obj = EntityFinder()
-        _STAGES[name] = obj
-    return obj
+    return analyzer_for(Settings()).stage(name)
 
 
 def sentences(text: str, lang: Optional[str] = None) -> tuple[Sentence, ...]:
