@@ -18,7 +18,7 @@ import math
 import re
 from bisect import bisect_right
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
 import pandas as pd
 
@@ -43,7 +43,6 @@ AREA_COLORS = {
     "C1": "#E69F00", "C2": "#56B4E9", "C3": "#009E73", "C4": "#F0E442",
     "C5": "#0072B2", "C6": "#D55E00", "C7": "#CC79A7",
 }
-INSTRUMENTS = ("supply", "environment", "demand")
 INSTRUMENT_COLORS = {"supply": "#4C72B0", "environment": "#55A868", "demand": "#C44E52", "unknown": "#BBBBBB"}
 EXTRA_COLOR = "#BBBBBB"
 
@@ -147,10 +146,14 @@ class Corpus:
         return table in self._tables
 
     def _columns(self, table: str) -> list[str]:
-        rows = self._con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
-            [table]).fetchall()
-        return [r[0] for r in rows]
+        """A table's columns, asked once (the database is open read-only, so they cannot change)."""
+        cache = self.__dict__.setdefault("_column_cache", {})
+        if table not in cache:
+            rows = self._con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+                [table]).fetchall()
+            cache[table] = [r[0] for r in rows]
+        return cache[table]
 
     def query(self, sql: str, params: Optional[list] = None) -> pd.DataFrame:
         """Run any read-only SQL against the database and return a DataFrame."""
@@ -499,6 +502,3 @@ def _chi2(a, b, c: float, d: float):
     den = (a + b) * (n - a - b) * c * d
     return (num / den.where(den > 0, 1.0)).where(den > 0, 0.0)
 
-
-def groups_of(values: Iterable[Any]) -> list[str]:
-    return sorted({str(v) for v in values if v is not None})

@@ -136,11 +136,11 @@ def test_sentence_featurizer_follows_the_estimator_contract():
 def test_evidence_hashing_matches_the_feature_hasher():
     from sklearn.feature_extraction import FeatureHasher
 
-    from pipeline.classify.classifier import _hash_index
+    from pipeline.classify.features import feature_index
 
     feats = ["c:人才", "w:export", "k:C3.training", "b:supply_chain"]
     X = FeatureHasher(n_features=2**18, input_type="string", alternate_sign=False).transform([[f] for f in feats])
-    assert [int(X[i].indices[0]) for i in range(len(feats))] == [_hash_index(f, 2**18) for f in feats]
+    assert [int(X[i].indices[0]) for i in range(len(feats))] == [feature_index(f, 2**18) for f in feats]
 
 
 

@@ -55,7 +55,6 @@ def _state(codebook: str, model_dir: str) -> _State:
     return _State(cb, TermMatcher(cb), int(n_features), (int(ngrams[0]), int(ngrams[1])), model)
 
 
-_hash_index = feature_index  # the column FeatureHasher(alternate_sign=False) gives a feature
 
 
 def _evidence_rank(m: Mention) -> float:
@@ -122,7 +121,8 @@ class Classifier:
         """Boolean decisions (n × areas) at the per-area thresholds."""
         langs = [(lg if lg in ("zh", "en") else guess_lang(t)) for t, lg in zip(texts, langs or [None] * len(texts))]
         P = self.predict_proba_texts(texts, langs)
-        return np.vstack([P[i] >= self.thresholds(lg) for i, lg in enumerate(langs)]) if texts else P.astype(bool)
+        th = {lg: self.thresholds(lg) for lg in set(langs)}
+        return np.vstack([P[i] >= th[lg] for i, lg in enumerate(langs)]) if texts else P.astype(bool)
 
     # ------------------------------------------------------------------ stage API
     def mentions(self, text: str, sentences: Sequence[Sentence], tokens: Sequence[Token] = (),
@@ -145,9 +145,10 @@ class Classifier:
             return ()
         P, hits, feats = self.score(texts, langs, wl)
         ids = self.area_ids
+        th = {lg: self.thresholds(lg) for lg in set(langs)}  # not per sentence: each call takes the lock
         out: list[Mention] = []
         for r, i in enumerate(idx):
-            above = np.nonzero(P[r] >= self.thresholds(langs[r]))[0]
+            above = np.nonzero(P[r] >= th[langs[r]])[0]
             if not len(above):
                 continue
             st = stance(texts[r], langs[r])

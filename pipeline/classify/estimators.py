@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction import FeatureHasher
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .codebook import Codebook, TermMatcher, load_codebook
 from .features import guess_lang, sentence_features
@@ -117,4 +117,4 @@ def sublinear_l2(X: sp.csr_matrix) -> sp.csr_matrix:
     return sp.csr_matrix(sp.diags(1.0 / norms) @ X)
 
 
-__all__ = ["SentenceFeaturizer", "SublinearScaler", "sublinear_l2", "check_array"]
+__all__ = ["SentenceFeaturizer", "SublinearScaler", "sublinear_l2"]

@@ -141,7 +141,7 @@ def sublinear_l2_rows(X) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return rows, np.asarray(X.indices, dtype=np.int64), vals * (1.0 / norms)[rows]
 
 
-_ESTIMATORS = ("SentenceFeaturizer", "SublinearScaler", "sublinear_l2", "check_array")
+_ESTIMATORS = ("SentenceFeaturizer", "SublinearScaler", "sublinear_l2")
 
 
 def __getattr__(name: str):

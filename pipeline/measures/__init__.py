@@ -15,28 +15,26 @@ from .detect import MeasureExtractor
 __all__ = ["MeasureExtractor", "extract_from_text", "reset_extractor", "shared_extractor", "measures_table",
            "to_markdown"]
 
-_EXTRACTOR: Optional[MeasureExtractor] = None
-
-
 def _segment(text: str, lang: Optional[str]):
-    """Sentences as production segments them (the minimal fallback splitter when the Segmenter is absent)."""
+    """Sentences as production segments them."""
     from .context import sentences
 
     return sentences(text, lang)
 
 
 def shared_extractor() -> MeasureExtractor:
-    """The process-wide extractor of ``extract_from_text`` and the evaluation (default model)."""
-    global _EXTRACTOR
-    if _EXTRACTOR is None:
-        _EXTRACTOR = MeasureExtractor()
-    return _EXTRACTOR
+    """The process-wide extractor: the ``measures`` stage of ``pipeline.process.analyzer_for``."""
+    from .context import _stage
+
+    return _stage("measures")
 
 
 def reset_extractor() -> None:
     """Forget the shared extractor (and its model) so the next call loads ``models/measures`` afresh."""
-    global _EXTRACTOR
-    _EXTRACTOR = None
+    from ..process import analyzer_for
+    from ..settings import Settings
+
+    analyzer_for(Settings()).forget("measures")
 
 
 def extract_from_text(text: str, lang: Optional[str] = None, jurisdiction: Optional[str] = None,

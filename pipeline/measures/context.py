@@ -64,6 +64,3 @@ def analyse(text: str, lang: Optional[str] = None) -> tuple[tuple[Sentence, ...]
         _CACHE.popitem(last=False)
     return out
 
-
-def clear_cache() -> None:
-    _CACHE.clear()
