@@ -173,12 +173,14 @@ def _ci(term: str, flagged: bool) -> bool:
 # ---------------------------------------------------------------------- extra name rules
 _BOOK_TITLE = re.compile(r"《(?P<name>[^《》\n]{2,60}?)》")
 _EN_ACT = re.compile(
-    r"\b(?P<name>(?:[A-Z][\w'’.-]*|\d+(?:st|nd|rd|th))(?:\s+(?:[A-Z][\w'’.-]*|of|and|for|the|to|on|in|&|\d+(?:st|nd|rd|th)))*"
+    r"\b(?P<name>(?:[A-Z][\w'’.-]*|\d+(?:st|nd|rd|th))(?:\s+(?:[A-Z][\w'’.-]*|of|and|for|the|to|on|in|&|\d+(?:st|nd|rd|th))){0,15}"
     r"\s+Act(?:\s+of\s+\d{4})?)\b"
 )
 _CAPW = r"[A-Z][A-Za-z-]*"
+# Every repeat below is bounded: an unbounded run of capitalised words before a required tail word
+# ("Act", "Office", "Fund") backtracks quadratically on all-caps headings (188k chars took minutes).
 _NEW_NAME = r"(?!(?:Department|Office|Committee|Council|Bureau|Commission|Board|Agency|Administration|National|Federal|Environmental)\b)"
-_CAPSEQ = rf"{_CAPW}(?:(?:[ \t]+(?:of|and|for|the|on|in)|,(?:[ \t]+and)?)?[ \t]+{_NEW_NAME}{_CAPW})*"
+_CAPSEQ = rf"{_CAPW}(?:(?:[ \t]+(?:of|and|for|the|on|in)|,(?:[ \t]+and)?)?[ \t]+{_NEW_NAME}{_CAPW}){{0,15}}"
 _ORG_HEADS = r"(?:Office|Committee|Council|Department|Bureau|Commission|Board|Agency|Administration)"
 # "Office of Personnel Management", "Senate Committee on Commerce, Science, and Transportation"
 _EN_ORG_OF = re.compile(
@@ -186,12 +188,12 @@ _EN_ORG_OF = re.compile(
 )
 # "National Nanotechnology Coordination Office", "Quantum Network Working Group" (two or more words first)
 _EN_ORG_TAIL = re.compile(
-    rf"\b(?P<name>{_CAPW}(?:[ \t]+{_CAPW})+[ \t]+(?:Coordination[ \t]+Office|Working[ \t]+Group|Office|Council|Committee|"
+    rf"\b(?P<name>{_CAPW}(?:[ \t]+{_CAPW}){{1,12}}[ \t]+(?:Coordination[ \t]+Office|Working[ \t]+Group|Office|Council|Committee|"
     r"Agency|Administration|Commission|Board|Bureau|Foundation|Laboratory|Laboratories))\b"
 )
 # "Multilateral Semiconductors Security Fund", "American Jobs Plan" (two or more words first)
 _EN_PROG_TAIL = re.compile(
-    rf"\b(?P<name>{_CAPW}(?:[ \t]+{_CAPW})+[ \t]+(?:Fund|Program|Programme|Initiative|Plan|Strategy|Service))\b"
+    rf"\b(?P<name>{_CAPW}(?:[ \t]+{_CAPW}){{1,12}}[ \t]+(?:Fund|Program|Programme|Initiative|Plan|Strategy|Service))\b"
 )
 _NAME_LEAD = re.compile(r"^(?:(?:The|This|That|Such|Each|Any|Every|Under|Of|In|Section|Title|Subtitle|An?|No|Other|Federal|State)\s+)+")
 _ACT_LEAD = re.compile(r"^(?:(?:The|This|That|Such|Each|Any|Under|Of|In|Section|Title|Subtitle|An?)\s+)+")
