@@ -253,14 +253,30 @@ def _bracketed(line: str) -> list[tuple[int, int]]:
     return pairs
 
 
+def _inside_brackets(line: str) -> bytearray:
+    """``mask[i]`` is 1 when position ``i`` lies strictly inside a matched bracket pair (one pass, not
+    one scan of the pairs per candidate boundary: that was quadratic on long bracket-rich lines)."""
+    if not any(c in _OPEN for c in line):
+        return bytearray()
+    depth = [0] * (len(line) + 1)
+    for a, b in _bracketed(line):
+        depth[a + 1] += 1
+        depth[b] -= 1
+    mask, level = bytearray(len(line)), 0
+    for i in range(len(line)):
+        level += depth[i]
+        mask[i] = level > 0
+    return mask
+
+
 def _split_line(line: str, base: int) -> Iterable[tuple[int, int]]:
     """Sentence spans of one line; no boundary inside a matched bracket pair (a title, a note)."""
     start = 0
-    pairs = None
+    inside = None
     for m in _CANDIDATE.finditer(line):
-        if pairs is None:
-            pairs = _bracketed(line) if any(c in _OPEN for c in line) else []
-        if any(a < m.start() < b for a, b in pairs):
+        if inside is None:
+            inside = _inside_brackets(line)
+        if inside and inside[m.start()]:
             continue
         if _is_boundary(line, m):
             yield base + start, base + m.end()
