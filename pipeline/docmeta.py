@@ -39,7 +39,6 @@ _ID_JURIS = re.compile(r"^(?:gpe|org|law|prog|inst):(?P<code>[a-z]{2})(?:-|$)")
 _VOTING = {"GPE": 1.0, "ORG": 2.0, "LAW": 2.0, "PROGRAMME": 1.5, "INSTITUTE": 0.5}
 _YEAR_ZH = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)\s*年")
 _YEAR_EN = re.compile(r"(?<![\d§.])(1[789]\d\d|20\d\d)(?!\d)")
-_NOT_CODE = {"in", "ia"}  # gpe:int-…, inst: ids are not ISO codes
 
 
 def _entity_juris(ent: Entity, gazetteer=None) -> Optional[str]:

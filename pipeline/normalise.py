@@ -60,7 +60,6 @@ _DROP = set("\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad") | {chr(c) for c 
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\u2018-\u201d\u2026\u2014"
                   r"\U00020000-\U0002ffff]")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 _ZH_FINAL = re.compile(r"[。！？；：!?][”’」』）)】》]*$")
 _LIST_START = re.compile(
     r"^(?:第[一二三四五六七八九十百千零〇两0-9]+[条章节编款部分篇]"

@@ -178,7 +178,6 @@ def segment_words_zh(text: str) -> list[str]:
 
 # ----------------------------------------------------------------------------- sentences
 
-_ZH_END = "。！？；…!?"
 _CLOSERS = "”’」』）)]】》〉\"'"
 # A candidate boundary: end marks (with ASCII '.'), then any closing quotes/brackets.
 _CANDIDATE = re.compile(r"(?:[。！？；!?]+|…+|\.+)[" + re.escape(_CLOSERS) + r"]*")

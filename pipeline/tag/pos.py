@@ -30,7 +30,6 @@ from .upos_zh import is_punct, to_upos
 log = logging.getLogger(__name__)
 
 STAGE = "tag"
-EN_COMPONENTS = ("tok2vec", "tagger", "morphologizer", "lemmatizer")
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff\u3005\u3007]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
