@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
 from ..errors import ResourceError
-from ..resources import corpus_path, load_json, models_path, sha256_file
+from ..resources import load_json, models_path, sha256_file
 from ..types import Sentence, Token
 from .upos_zh import is_punct, to_upos
 
@@ -145,12 +145,10 @@ def jieba_dictionary() -> Path:
 
 
 def default_zh_dictionaries() -> tuple[Path, ...]:
-    """jieba's dictionary, then our domain dictionary when it exists (later files win)."""
-    dicts = [jieba_dictionary()]
-    domain = corpus_path("dictionaries", "zh_domain.txt")
-    if domain.is_file():
-        dicts.append(domain)
-    return tuple(dicts)
+    """jieba's dictionary, then the segmenter's domain dictionary, hash-checked (later files win)."""
+    from ..segment import domain_dictionary
+
+    return jieba_dictionary(), domain_dictionary()
 
 
 def read_flags(paths: Iterable[Path], table: Optional[dict[str, str]] = None) -> dict[str, str]:
@@ -158,7 +156,7 @@ def read_flags(paths: Iterable[Path], table: Optional[dict[str, str]] = None) ->
     table = {} if table is None else table
     for path in paths:
         try:
-            with open(path, encoding="utf-8") as fh:
+            with open(path, encoding="utf-8-sig") as fh:  # as segment.read_user_dict: a BOM is not a word
                 for line in fh:
                     parts = line.split()
                     if len(parts) >= 3:
