@@ -55,7 +55,7 @@ def test_read_text_file_gbk_and_identity(tmp_path):
     assert raw.format == "txt" and raw.encoding == "gb18030"
     assert raw.sha256 == sha256_bytes(data)
     assert len(raw.pages) == 1 and raw.pages[0].method == "text"
-    assert raw.pages[0].text == ZH + "\n第二行。\n"
+    assert raw.pages[0].text == ZH + "\r\n第二行。\r\n"  # as in the file: offsets are the file's offsets
 
 
 # --- sniffing, caps, errors -------------------------------------------------------------------------

@@ -47,6 +47,20 @@ def test_the_english_sample_act_is_classified_and_has_funding_measures():
     assert any(m.currency == "USD" and m.amount == 250_000_000 for m in money)
 
 
+def test_offsets_index_the_file_text_with_crlf_line_ends_and_a_bom(tmp_path):
+    """Stand-off labels and users' tools slice the decoded file: ``\\r\\n`` must not shift the offsets."""
+    body = "The Secretary shall establish a centre.\r\n\r\nThe Director may award grants.\r\n" * 40
+    path = tmp_path / "crlf.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))
+    res = process(str(path), Settings(stages=()))
+    assert len(res.sentences) == 80
+    for s in res.sentences:
+        a, b = res.offsets.to_original(s.start, s.end)
+        assert body[a:b] == res.text[s.start:s.end]
+    lf = process_text(body.replace("\r\n", "\n"), settings=Settings(stages=()))
+    assert lf.text == res.text
+
+
 def test_pipeline_version_is_stable_and_names_the_package():
     assert pipeline_version() == pipeline_version()
     assert pipeline_version().startswith("0.1.0+")

@@ -119,7 +119,7 @@ def decode(data: bytes) -> tuple[str, str, tuple[str, ...]]:
 
 
 def read_text(data: bytes) -> tuple[str, str, tuple[str, ...]]:
-    """Decoded text with line ends made ``\\n`` and NULs dropped."""
-    text, enc, warnings = decode(data)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    return text, enc, warnings
+    """The decoded text exactly as in the file (BOM dropped): its offsets are the file's character offsets,
+    which stand-off labels and users' tools use. Line ends (``\\r\\n``, ``\\r``) and NULs are left for
+    :mod:`pipeline.normalise`, which folds them and keeps the offset map."""
+    return decode(data)
