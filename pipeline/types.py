@@ -24,7 +24,7 @@ METHOD_OCR = "ocr"
 METHOD_NONE = "none"  # nothing usable; see Page.needs_ocr
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page:
     """One page (or the single pseudo-page of a non-paginated file) as ingest produced it."""
 
@@ -38,7 +38,7 @@ class Page:
     height: float = 0.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawDocument:
     """What ingest returns: the file's identity and its pages' raw text."""
 
@@ -52,7 +52,7 @@ class RawDocument:
     n_bytes: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OffsetMap:
     """Maps each normalised character to its position in the original text.
 
@@ -79,7 +79,7 @@ class OffsetMap:
         return max(1, bisect_right(self.page_starts, o))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Normalised:
     text: str
     offsets: OffsetMap
@@ -87,14 +87,14 @@ class Normalised:
     removed_lines: tuple[str, ...] = ()  # headers/footers/page numbers dropped
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Paragraph:
     start: int
     end: int
     lang: str  # zh | en | mixed | other
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Token:
     start: int
     end: int
@@ -105,7 +105,7 @@ class Token:
     sent: int = 0  # index of the sentence holding it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sentence:
     start: int
     end: int
@@ -113,7 +113,7 @@ class Sentence:
     paragraph: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entity:
     start: int
     end: int
@@ -124,7 +124,7 @@ class Entity:
     unit: Optional[str] = None  # currency (ISO 4217) or unit
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
     """A sentence that speaks to a challenge area."""
 
@@ -137,7 +137,7 @@ class Mention:
     evidence: tuple[str, ...] = ()  # terms/features that drove it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocArea:
     area: str
     share: float  # share of sentences with a mention in this area
@@ -147,14 +147,14 @@ class DocArea:
     evidence: tuple[int, ...] = ()  # sentence indexes, best first
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Amount:
     value: float
     currency: str  # ISO 4217: CNY USD EUR GBP JPY ...
     text: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Measure:
     sent: int
     start: int
@@ -175,7 +175,7 @@ class Measure:
     jurisdiction: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocumentResult:
     """Everything the pipeline knows of one document. Plain, frozen, picklable."""
 

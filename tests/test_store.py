@@ -1,6 +1,7 @@
 """Store: schema, one-transaction writes, idempotence, offsets round trip, export, kill -9 safety."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -107,7 +108,7 @@ def test_rewrite_replaces_old_rows(tmp_path):
 def test_failed_write_rolls_back(tmp_path):
     good = fake_result(TEXT)
     bad = fake_result("Another Text\n")
-    bad = bad.__class__(**{**bad.__dict__, "tokens": (Token(0, 1, "A", sent="not-an-int"),)})
+    bad = dataclasses.replace(bad, tokens=(Token(0, 1, "A", sent="not-an-int"),))
     with Store(tmp_path / "a.duckdb") as s:
         run = s.begin_run({}, "v1")
         s.write(good, run)
@@ -123,7 +124,7 @@ def test_offsets_round_trip(tmp_path_factory, orig, starts):
     path = tmp_path_factory.mktemp("off") / "a.duckdb"
     text = "x" * (len(orig) - 1)
     r = fake_result(text + "\n", doc_id="o" * 64)
-    r = r.__class__(**{**r.__dict__, "text": text, "offsets": OffsetMap(array("q", orig), tuple(starts) or (0,))})
+    r = dataclasses.replace(r, text=text, offsets=OffsetMap(array("q", orig), tuple(starts) or (0,)))
     with Store(path) as s:
         s.write(r, s.begin_run({}, "v"))
         back = s.offsets("o" * 64)

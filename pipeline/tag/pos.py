@@ -301,7 +301,6 @@ class Tagger:
         from spacy.tokens import Doc
 
         nlp = self.nlp
-        docs = []
         kept = []
         for run in runs:  # blank tokens (spaCy refuses empty words) never reach the model
             for i in run:
@@ -311,12 +310,15 @@ class Tagger:
             if run:
                 kept.append(run)
         runs = kept
-        for run in runs:
-            words = [tokens[i].text for i in run]
-            spaces = [
-                bool(k + 1 < len(run) and tokens[run[k + 1]].start > tokens[i].end) for k, i in enumerate(run)
-            ]
-            docs.append(Doc(nlp.vocab, words=words, spaces=spaces))
+
+        def make_docs():  # lazily: holding every sentence's Doc at once cost ~100 MB on a 85k-token text
+            for run in runs:
+                words = [tokens[i].text for i in run]
+                spaces = [
+                    bool(k + 1 < len(run) and tokens[run[k + 1]].start > tokens[i].end) for k, i in enumerate(run)
+                ]
+                yield Doc(nlp.vocab, words=words, spaces=spaces)
+
         disable = [name for name in ("lemmatizer",) if name in nlp.pipe_names]
         # Read the annotations as arrays and map ids to strings through small memos: iterating spaCy
         # tokens and calling the lemmatizer component per token cost more than the network itself.
@@ -327,7 +329,7 @@ class Tagger:
         lemmas = self._en_lemmas
         table = self._lemma_table(nlp)
         with _one_blas_thread():  # streamed: a tagged Doc and its tensor are dropped once read
-            for run, doc in zip(runs, nlp.pipe(iter(docs), batch_size=self.batch_size, disable=disable)):
+            for run, doc in zip(runs, nlp.pipe(make_docs(), batch_size=self.batch_size, disable=disable)):
                 for i, (pos_id, tag_id) in zip(run, doc.to_array([POS, TAG]).tolist()):
                     pos = names.get(pos_id)
                     if pos is None:
@@ -342,7 +344,6 @@ class Tagger:
                         if lemma is None:
                             lemma = lemmas[src.text] = table.get(src.text, src.text) if table is not None else src.text
                     out[i] = _retag(src, pos, tag, lemma)
-        docs.clear()
         if len(lemmas) > _MEMO_MAX:
             lemmas.clear()
 
