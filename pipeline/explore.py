@@ -22,6 +22,8 @@ from typing import Any, Optional
 
 import pandas as pd
 
+from .language import HAN
+
 log = logging.getLogger(__name__)
 
 AREAS = ("C1", "C2", "C3", "C4", "C5", "C6", "C7")
@@ -63,7 +65,7 @@ _COLUMNS = {
 }
 _SKIP_POS = {"PUNCT", "SYM", "NUM", "SPACE", "X"}
 _WORDLIKE = re.compile(r"[^\W\d_]", re.UNICODE)  # at least one letter or CJK character
-_CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK = HAN
 
 
 def area_color(area: str) -> str:

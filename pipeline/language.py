@@ -18,7 +18,10 @@ from .types import Paragraph
 
 LANGS = ("zh", "en", "mixed", "other")
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+# Han ideographs (CJK Unified + Extension A, compatibility ideographs, the supplementary ideographic
+# planes): the one definition every stage counts Chinese characters with
+HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+HAN = re.compile(f"[{HAN_CLASS}]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _KANA_HANGUL = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
 _LINE = re.compile(r"[^\n\f\r]+")
@@ -31,7 +34,12 @@ OTHER_SCRIPT_MIN = 0.10
 
 def script_counts(text: str) -> tuple[int, int, int]:
     """(Han characters, Latin letters, kana + Hangul) in ``text``."""
-    return len(_HAN.findall(text)), len(_LATIN.findall(text)), len(_KANA_HANGUL.findall(text))
+    return han_count(text), len(_LATIN.findall(text)), len(_KANA_HANGUL.findall(text))
+
+
+def han_count(text: str) -> int:
+    """Han characters in ``text``."""
+    return len(HAN.findall(text))
 
 
 def _lang_from_counts(han: int, latin: int, other: int) -> str:

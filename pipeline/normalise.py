@@ -44,7 +44,7 @@ import unicodedata
 from array import array
 from typing import Optional, Sequence
 
-from .language import script_counts
+from .language import HAN_CLASS, script_counts
 from .types import PAGE_SEPARATOR, Normalised, OffsetMap, Page
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ _FOLD_RE = re.compile(
 _DROP = set("\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad") | {chr(c) for c in range(0, 9)} | {
     chr(c) for c in (0x0B, 0x0C, *range(0x0E, 0x20), 0x7F)
 }
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
+_HAN_RUN = re.compile(f"[{HAN_CLASS}]+")
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\u2018-\u201d\u2026\u2014"
                   r"\U00020000-\U0002ffff]")
 _ZH_FINAL = re.compile(r"[。！？；：!?][”’」』）)】》]*$")

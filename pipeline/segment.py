@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
 from .errors import ResourceError
-from .language import lang_of, paragraphs as find_paragraphs
+from .language import HAN_CLASS, lang_of, paragraphs as find_paragraphs
 from .resources import check_hash, corpus_path, load_json
 from .types import Paragraph, Sentence, Token
 
@@ -330,7 +330,7 @@ def _merge_rules(text: str, cuts: list[tuple[int, int]], start: int, end: int) -
 _LATIN_RUN = re.compile(
     r"[A-Za-z\u00c0-\u024f][\w\-'’.&]*(?:[ \t,]+[A-Za-z0-9\u00c0-\u024f(][\w\-'’.&()]*)+"
 )
-_CJK_ANY = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0002ffff]")
+_CJK_ANY = re.compile(f"[\u3040-\u30ff{HAN_CLASS}\uac00-\ud7af]")  # Han, kana, Hangul
 
 
 class Segmenter:

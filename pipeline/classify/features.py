@@ -22,9 +22,9 @@ from typing import Iterable, NamedTuple, Optional, Sequence
 import mmh3
 import numpy as np
 
+from ..language import han_count
 from .codebook import Hit
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _EN_TOKEN = re.compile(r"[a-z][a-z0-9&'-]*|\$|[0-9]+")
 _ZH_DROP = re.compile(r"[\s\d０-９，。、；：！？“”‘’（）《》【】\-—…·,.;:!?()\"'\[\]]+")
 _STOP_EN = frozenset(
@@ -35,7 +35,7 @@ _STOP_EN = frozenset(
 
 def guess_lang(text: str) -> str:
     """``zh`` when at least a fifth of the letters are CJK, else ``en`` (cheap, for bare strings)."""
-    n_cjk = len(_CJK.findall(text))
+    n_cjk = han_count(text)
     return "zh" if n_cjk and n_cjk * 5 >= sum(ch.isalpha() for ch in text) else "en"
 
 

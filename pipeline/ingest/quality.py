@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..language import han_count
+
 GOOD = 0.7  # a page at or above this score is accepted as it is
 
 _CID = re.compile(r"\(cid:\d+\)")
@@ -29,13 +31,9 @@ class Assessment:
     n_chars: int  # non-whitespace characters
 
 
-def _is_cjk(ch: str) -> bool:
-    o = ord(ch)
-    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x3134F
-
-
 def cjk_count(text: str) -> int:
-    return sum(1 for ch in text if _is_cjk(ch))
+    """Han characters in ``text`` (:func:`pipeline.language.han_count`)."""
+    return han_count(text)
 
 
 def _bad_char(ch: str) -> str | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Optional, Sequence
 
 from ..errors import ResourceError
+from ..language import han_count
 from ..types import Entity, Measure, Mention, Sentence, Token
 from .fields import find_actor, parse_money, parse_time
 from .lexicon import Lexicon, load_lexicon
@@ -353,8 +354,8 @@ def _zh_refine(raw: str, verb: re.Match, lex: Lexicon) -> str:
 
 
 def _cjk_share(s: str) -> float:
-    letters = [c for c in s if c.isalpha()]
-    return sum(1 for c in letters if "\u4e00" <= c <= "\u9fff") / len(letters) if letters else 0.0
+    letters = sum(c.isalpha() for c in s)
+    return han_count(s) / letters if letters else 0.0
 
 
 def _first_status(raw: str, cues) -> Optional[str]:

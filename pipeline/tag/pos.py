@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
 from ..errors import ResourceError
+from ..language import HAN_CLASS
 from ..resources import load_json, models_path, sha256_file
 from ..types import Sentence, Token
 from .upos_zh import is_punct, to_upos
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 
 STAGE = "tag"
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff\u3005\u3007]")
+_CJK = re.compile(f"[{HAN_CLASS}\u3005\u3007]")  # Han + 々 and 〇, which jieba's dictionary holds
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _NUMBER = re.compile(r"^[+\-−]?[\d０-９.,，．%％‰\u00b7]*\d[\d０-９.,，．%％‰]*$|^[零〇一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟]+$")
 _ROMAN = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9.\-+&_'/]+$")
