@@ -206,21 +206,13 @@ def train_model(gold: list[dict], extra: list[dict], featurizer: SentenceFeaturi
 
 # ----------------------------------------------------------------------------- metrics
 def prf(pred: np.ndarray, gold: np.ndarray, area_ids) -> dict:
-    per = {}
-    for j, a in enumerate(area_ids):
-        tp = int((pred[:, j] & (gold[:, j] == 1)).sum())
-        fp = int((pred[:, j] & (gold[:, j] == 0)).sum())
-        fn = int((~pred[:, j] & (gold[:, j] == 1)).sum())
-        p = tp / (tp + fp) if tp + fp else 0.0
-        r = tp / (tp + fn) if tp + fn else 0.0
-        per[a] = {"p": round(p, 3), "r": round(r, 3), "f1": round(2 * p * r / (p + r) if p + r else 0.0, 3),
-                  "support": int(gold[:, j].sum())}
-    tp = int((pred & (gold == 1)).sum())
-    fp = int((pred & (gold == 0)).sum())
-    fn = int((~pred & (gold == 1)).sum())
-    micro = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
-    macro = float(np.mean([v["f1"] for v in per.values()]))
-    return {"per_area": per, "micro_f1": round(micro, 3), "macro_f1": round(macro, 3), "n": int(len(gold))}
+    """:func:`pipeline.evaluation.classifier.prf` rounded to 3 places, for the log and ``meta.json``."""
+    from ..evaluation.classifier import prf as exact
+
+    r = exact(np.asarray(pred, dtype=bool), np.asarray(gold) == 1, area_ids)
+    per = {a: {**v, "p": round(v["p"], 3), "r": round(v["r"], 3), "f1": round(v["f1"], 3)}
+           for a, v in r["per_area"].items()}
+    return {"per_area": per, "micro_f1": round(r["micro_f1"], 3), "macro_f1": round(r["macro_f1"], 3), "n": r["n"]}
 
 
 def apply_thresholds(P: np.ndarray, langs, model: LinearModel) -> np.ndarray:

@@ -18,7 +18,8 @@ from ..resources import corpus_path, load_standoff, shared_text
 from ..measures import context, shared_extractor
 
 
-def _overlap(a0, a1, b0, b1) -> int:
+def overlap(a0: int, a1: int, b0: int, b1: int) -> int:
+    """Characters shared by the spans ``[a0, a1)`` and ``[b0, b1)``."""
     return max(0, min(a1, b1) - max(a0, b0))
 
 
@@ -55,7 +56,7 @@ def evaluate_measures(split: Optional[str] = "dev", langs=("zh", "en")) -> dict:
             t_seg, t_ext = t_seg + t1 - t0, t_ext + time.perf_counter() - t1
             n_sent += len(sents)
             for r in rs:
-                hits = [m for m in ms if _overlap(m.start, m.end, r["start"], r["end"])
+                hits = [m for m in ms if overlap(m.start, m.end, r["start"], r["end"])
                         >= 0.5 * min(m.end - m.start, r["end"] - r["start"])]
                 hit = _align(hits)
                 gold, pred = bool(r["measure"]), hit is not None

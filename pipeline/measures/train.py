@@ -28,6 +28,7 @@ import sklearn
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
+from ..evaluation.measures import overlap
 from ..resources import corpus_path, load_standoff, sha256_bytes
 from .detect import MeasureExtractor, _fallback, _subtool
 from .estimators import CueHasher
@@ -67,10 +68,6 @@ WEAK_WEIGHT = 0.3
 WEAK_PER_CLASS = 300
 
 
-def _overlap(a0, a1, b0, b1) -> int:
-    return max(0, min(a1, b1) - max(a0, b0))
-
-
 def _doc_views(shared: Path, rel: str, sha: Optional[str], lang: str, rules: MeasureExtractor):
     """The views of one document after the production stages (segment → tag → entities)."""
     from . import context
@@ -95,7 +92,7 @@ def gold_examples(shared: Path, lang: str, split: str, rules: MeasureExtractor):
         base = len(views)
         views.extend(vs)
         for r in rs:
-            hit = [base + k for k, v in enumerate(vs) if _overlap(v.sentence.start, v.sentence.end, r["start"], r["end"])
+            hit = [base + k for k, v in enumerate(vs) if overlap(v.sentence.start, v.sentence.end, r["start"], r["end"])
                    >= 0.5 * min(v.sentence.end - v.sentence.start, r["end"] - r["start"])]
             out.append({**r, "views": hit})
     return views, out
