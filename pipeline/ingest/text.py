@@ -6,6 +6,7 @@ and decodes with replacement, adding a warning.
 from __future__ import annotations
 
 import codecs
+import re
 
 from .quality import cjk_count
 
@@ -60,11 +61,17 @@ def _utf16_by_nuls(data: bytes) -> str | None:
     return None
 
 
+_COMMON_RE = re.compile("[" + re.escape("".join(sorted(set(_COMMON)))) + "]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")  # control characters other than \t \n \f \r, and U+FFFD
+SCORE_CHARS = 200_000  # a candidate decoding is judged on its first characters
+
+
 def _score(text: str) -> float:
     """How much ``text`` looks like real text: common CJK characters count, rare ones and odd bytes cost."""
+    text = text[:SCORE_CHARS]
     cjk = cjk_count(text)
-    common = sum(1 for ch in text if ch in _COMMON)
-    bad = text.count("\ufffd") + sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
+    common = len(_COMMON_RE.findall(text))
+    bad = len(_CONTROL.findall(text))
     return common * 2.0 - (cjk - common) * 0.5 - bad * 5.0
 
 
