@@ -173,6 +173,29 @@ def _seeds(shared: Path | None) -> list[Path]:
     return seeds
 
 
+def _mutate_and_read(seeds: list[Path], n: int, seed0: int, tmp_path: Path) -> tuple[list[str], dict[str, int]]:
+    """Mutate the seeds round-robin (``hostile.mutate(seed=seed0 + k)``) and read each mutant in the hang-guarded
+    reader: (failures with their tracebacks, outcome counts by kind). Only failing mutants stay on disk."""
+    reader = H.Reader()
+    failures, outcomes = [], {}
+    try:
+        for k in range(n):
+            seed_path = seeds[k % len(seeds)]
+            p = tmp_path / f"mutant_{k:02d}{seed_path.suffix}"
+            p.write_bytes(H.mutate(seed_path.read_bytes(), seed=seed0 + k))
+            out = reader.read(p, HANG_SECONDS)
+            kind = "ok" if "ok" in out else out.get("error", "bad")
+            outcomes[kind] = outcomes.get(kind, 0) + 1
+            if "bad" in out:
+                failures.append(f"mutant {k} of {seed_path.name} (hostile.mutate(seed={seed0 + k})): {out['bad']}\n"
+                                f"{out.get('tb', '')}")
+            else:
+                p.unlink()  # keep only the failing ones for inspection
+    finally:
+        reader.stop()
+    return failures, outcomes
+
+
 def test_pdf_mutation_fuzz(tmp_path):
     from pipeline.resources import shared_root
 
@@ -182,24 +205,7 @@ def test_pdf_mutation_fuzz(tmp_path):
     built = tmp_path / "built.pdf"
     built.write_bytes(H.self_reference_pdf())
     seeds.append(built)
-    reader = H.Reader()
-    failures, outcomes = [], {}
-    try:
-        for k in range(N_MUTANTS):
-            seed_path = seeds[k % len(seeds)]
-            data = H.mutate(seed_path.read_bytes(), seed=SEED + k)
-            p = tmp_path / f"mutant_{k:02d}.pdf"
-            p.write_bytes(data)
-            out = reader.read(p, HANG_SECONDS)
-            kind = "ok" if "ok" in out else out.get("error", "bad")
-            outcomes[kind] = outcomes.get(kind, 0) + 1
-            if "bad" in out:
-                failures.append(f"mutant {k} of {seed_path.name} (hostile.mutate(seed={SEED + k})): {out['bad']}\n"
-                                f"{out.get('tb', '')}")
-            else:
-                p.unlink()  # keep only the failing ones for inspection
-    finally:
-        reader.stop()
+    failures, outcomes = _mutate_and_read(seeds, N_MUTANTS, SEED, tmp_path)
     assert not failures, "\n".join(failures)
     assert sum(outcomes.values()) == N_MUTANTS
     assert outcomes.get("ok", 0) > 0 and len(outcomes) > 1, outcomes  # the mutations do bite, not all fatal
@@ -209,21 +215,6 @@ def test_other_formats_mutation_fuzz(tmp_path):
     """DOCX, HTML and text samples mutated the same way: a document or a PipelineError, never a hang."""
     seeds = [p for p in sorted((REPO / "corpus" / "samples").iterdir()) if p.suffix in (".docx", ".html", ".txt")]
     assert len(seeds) >= 3
-    reader = H.Reader()
-    failures, outcomes = [], {}
-    try:
-        for k in range(N_MUTANTS // 2):
-            seed_path = seeds[k % len(seeds)]
-            data = H.mutate(seed_path.read_bytes(), seed=SEED + 1000 + k)
-            p = tmp_path / f"mutant_{k:02d}{seed_path.suffix}"
-            p.write_bytes(data)
-            out = reader.read(p, HANG_SECONDS)
-            kind = "ok" if "ok" in out else out.get("error", "bad")
-            outcomes[kind] = outcomes.get(kind, 0) + 1
-            if "bad" in out:
-                failures.append(f"mutant {k} of {seed_path.name} (hostile.mutate(seed={SEED + 1000 + k})): "
-                                f"{out['bad']}\n{out.get('tb', '')}")
-    finally:
-        reader.stop()
+    failures, outcomes = _mutate_and_read(seeds, N_MUTANTS // 2, SEED + 1000, tmp_path)
     assert not failures, "\n".join(failures)
     assert outcomes.get("ok", 0) > 0, outcomes
