@@ -65,12 +65,18 @@ def check_offsets(norm, original: str) -> None:
         assert 0 <= start <= len(original)
 
 
-@FUZZ
-@given(PAGES, st.booleans())
-def test_normalise_fuzz(texts, t2s):
+def _normalised(texts: list[str], t2s: bool):
+    """(original text, Normalised) of pages, with the offset map checked against the original."""
     original = PAGE_SEPARATOR.join(texts)
     norm = normalise(_pages(texts), t2s=t2s)
     check_offsets(norm, original)
+    return original, norm
+
+
+@FUZZ
+@given(PAGES, st.booleans())
+def test_normalise_fuzz(texts, t2s):
+    original, norm = _normalised(texts, t2s)
     assert norm.script in {"hans", "hant", "latin", "mixed"}
     # a normalised char that is a plain ASCII letter or digit maps to an original char that folds to it
     for i, ch in enumerate(norm.text):
@@ -103,9 +109,7 @@ DOCS = st.lists(_PAGE, min_size=1, max_size=6).map(
 @FUZZ
 @given(DOCS, st.booleans())
 def test_normalise_fuzz_page_shaped(texts, t2s):
-    original = PAGE_SEPARATOR.join(texts)
-    norm = normalise(_pages(texts), t2s=t2s)
-    check_offsets(norm, original)
+    _, norm = _normalised(texts, t2s)
     for line in norm.removed_lines:  # (recorded after width folding, so not always verbatim in original)
         assert line == line.strip() and line and "\n" not in line
 
