@@ -54,7 +54,6 @@ def _entity_juris(ent: Entity, gazetteer=None) -> Optional[str]:
 
 _NOT_TITLE = re.compile(r"^(?:<{7}|={7}|>{7})|intentionally left blank", re.I)
 _HAS_WORD = re.compile(r"[A-Za-z\u4e00-\u9fff]{2}")
-_ANY_YEAR = re.compile(r"(?<![\d§.])(1[789]\d\d|20\d\d)(?!\d)")
 
 
 def guess_title(text: str) -> Optional[str]:
@@ -69,18 +68,18 @@ def guess_title(text: str) -> Optional[str]:
 def guess_year(text: str, title: Optional[str], path: Optional[str]) -> Optional[int]:
     """The first year in the title, else a year in the file name, else the latest year in the first lines
     (a law's head lists its adoption and its amendments: the latest is the version's year)."""
-    m = _ANY_YEAR.search(title or "")
+    m = _YEAR_EN.search(title or "")
     if m:
         return int(m.group(1))
     if path:
-        m = _ANY_YEAR.search(PurePath(path).name)
+        m = _YEAR_EN.search(PurePath(path).name)
         if m:
             return int(m.group(1))
     years = [int(y) for rx in (_YEAR_ZH, _YEAR_EN) for y in rx.findall(text[:HEAD_CHARS])]
     return max(years) if years else None
 
 
-def guess_jurisdiction(text: str, lang: str, entities: Sequence[Entity], path: Optional[str],
+def guess_jurisdiction(lang: str, entities: Sequence[Entity], path: Optional[str],
                        gazetteer=None) -> Optional[str]:
     if path:
         name = PurePath(path).name.lower()
@@ -97,7 +96,7 @@ def guess_jurisdiction(text: str, lang: str, entities: Sequence[Entity], path: O
         votes["CN"] += 2.0
     if not votes:
         return None
-    code, n = votes.most_common(1)[0]
+    code = votes.most_common(1)[0][0]
     log.debug("jurisdiction votes %s", dict(votes))
     return code
 
@@ -106,7 +105,7 @@ def guess_metadata(text: str, lang: str, entities: Sequence[Entity] = (), path: 
                    gazetteer=None) -> dict:
     title = guess_title(text)
     return {
-        "jurisdiction": guess_jurisdiction(text, lang, entities, path, gazetteer),
+        "jurisdiction": guess_jurisdiction(lang, entities, path, gazetteer),
         "year": guess_year(text, title, path),
         "title": title,
     }

@@ -71,23 +71,22 @@ def paragraphs(text: str) -> tuple[Paragraph, ...]:
         while end > start and text[end - 1].isspace():
             end -= 1
         if start < end:
-            out.append(Paragraph(start, end, lang_of(text[start:end])))
+            han, latin, other = script_counts(text[start:end])
+            weight = han + latin * LATIN_WEIGHT + other
+            out.append(Paragraph(start, end, _lang_from_counts(han, latin, other), weight))
     return tuple(out)
 
 
-def document_language(text: str, paragraphs: tuple[Paragraph, ...] | None = None) -> str:
-    """The document's language from its paragraphs, weighted by their content.
+def document_language(text: str, paras: tuple[Paragraph, ...] | None = None) -> str:
+    """The document's language from its paragraphs (``paragraphs(text)`` unless given), weighted by content.
 
-    Each paragraph weighs ``han + latin / 3`` (kana/Hangul count fully). ``zh`` or ``en`` when that
-    language holds at least 80 % of the weight, ``other`` when ``other`` paragraphs hold at least half,
-    ``mixed`` otherwise; a text without letters is ``other``.
+    Each paragraph weighs ``han + latin / 3`` (kana/Hangul count fully; ``Paragraph.weight``). ``zh`` or
+    ``en`` when that language holds at least 80 % of the weight, ``other`` when ``other`` paragraphs hold at
+    least half, ``mixed`` otherwise; a text without letters is ``other``.
     """
-    if paragraphs is None:
-        paragraphs = globals()["paragraphs"](text)
     weight = dict.fromkeys(LANGS, 0.0)
-    for p in paragraphs:
-        han, latin, other = script_counts(text[p.start : p.end])
-        weight[p.lang] += han + latin * LATIN_WEIGHT + other
+    for p in paragraphs(text) if paras is None else paras:
+        weight[p.lang] += p.weight
     total = sum(weight.values())
     if total == 0:
         return "other"

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
 from .errors import ResourceError
-from .language import HAN_CLASS, lang_of, paragraphs as find_paragraphs
+from .language import HAN, HAN_CLASS, lang_of, paragraphs as find_paragraphs
 from .resources import check_hash, corpus_path, load_json
 from .types import Paragraph, Sentence, Token
 
@@ -169,11 +169,17 @@ def _chunks(text: str, start: int, end: int, size: int = EN_CHUNK) -> Iterable[t
     yield start, end
 
 
+def zh_cuts(tok, text: str, start: int, end: int, *, hmm: bool = DEFAULT_HMM,
+            rules: bool = True) -> list[tuple[int, int]]:
+    """``(start, end)`` of the Chinese words of ``text[start:end]`` by the jieba tokenizer ``tok`` (whitespace
+    dropped), merged by the post-rules unless ``rules`` is False."""
+    cuts = [(start + a, start + b) for w, a, b in tok.tokenize(text[start:end], HMM=hmm) if not w.isspace()]
+    return _merge_rules(text, cuts, start, end) if rules else cuts
+
+
 def segment_words_zh(text: str) -> list[str]:
     """Chinese words of ``text`` (domain dictionary, default HMM); module-level so it pickles."""
-    tok = jieba_tokenizer(None)
-    cuts = [(a, b) for w, a, b in tok.tokenize(text, HMM=DEFAULT_HMM) if not w.isspace()]
-    return [text[a:b] for a, b in _merge_rules(text, cuts, 0, len(text))]
+    return [text[a:b] for a, b in zh_cuts(jieba_tokenizer(None), text, 0, len(text))]
 
 
 # ----------------------------------------------------------------------------- sentences
@@ -185,7 +191,7 @@ _ABBREV = {
     a.lower()
     for a in (
         "U.S.C", "U.S", "U.K", "E.U", "U.N", "Sec", "Secs", "e.g", "i.e", "No", "Nos", "Mr", "Mrs", "Ms",
-        "Dr", "Prof", "Inc", "Ltd", "Co", "Corp", "et al", "al", "etc", "vs", "v", "cf", "Art", "Arts",
+        "Dr", "Prof", "Inc", "Ltd", "Co", "Corp", "al", "etc", "vs", "v", "cf", "Art", "Arts",
         "para", "paras", "Vol", "pp", "p", "Fig", "Figs", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug",
         "Sep", "Sept", "Oct", "Nov", "Dec", "St", "Jr", "Sr", "Gen", "Rep", "Sen", "Pub", "L", "Stat",
         "Ch", "Chap", "approx", "est", "dept", "Govt", "a.m", "p.m", "Ph.D", "D.C", "Nr", "Op", "Cir",
@@ -203,13 +209,13 @@ def _is_boundary(line: str, m: re.Match) -> bool:
     if mark[0] in "。！？；…":
         return True
     if mark[0] in "!?":
-        return not after or after[0].isspace() or lang_of(after[:1]) == "zh"
+        return not after or after[0].isspace() or HAN.match(after) is not None
     # ASCII full stop(s)
     if not after:
         return True
     if len(mark.rstrip(_CLOSERS)) > 1 and not after[0].isspace():
         return False
-    if lang_of(after[:1]) == "zh":
+    if HAN.match(after) is not None:
         return True
     if not _NEXT_START.match(after):
         return False
@@ -222,7 +228,7 @@ def _is_boundary(line: str, m: re.Match) -> bool:
         w = _WORD_BEFORE.search(before)
         if w:
             word = w.group(1).lower().rstrip(".")
-            if word in _ABBREV or re.search(r"(^|\s)et\s+al$", before.lower()):
+            if word in _ABBREV:
                 return False
             if len(word) == 1 and w.group(1).isupper():  # an initial: "J. Smith"
                 return False
@@ -357,14 +363,10 @@ class Segmenter:
             paragraphs = find_paragraphs(text)
         out: list[Sentence] = []
         for k, para in enumerate(paragraphs):
-            pos = para.start
-            for line in re.split(r"(\n)", text[para.start : para.end]):
-                if line != "\n":
-                    for s, e in _split_line(line, pos):
-                        s, e = _trim(text, s, e)
-                        if s < e:
-                            out.append(Sentence(s, e, lang_of(text[s:e]), k))
-                pos += len(line)
+            for s, e in _split_line(text[para.start : para.end], para.start):  # a paragraph is one line
+                s, e = _trim(text, s, e)
+                if s < e:
+                    out.append(Sentence(s, e, lang_of(text[s:e]), k))
         return tuple(out)
 
     def tokens(self, text: str, sentences: Sequence[Sentence]) -> tuple[Token, ...]:
@@ -384,15 +386,9 @@ class Segmenter:
             if pos < s.end:
                 zh_jobs.append((i, pos, s.end))
         if zh_jobs:
-            cut, hmm, rules = self.zh.cut, self.hmm, self.rules
+            tok, hmm, rules = self.zh, self.hmm, self.rules
             for i, start, end in zh_jobs:
-                cuts, pos = [], start
-                for w in cut(text[start:end], HMM=hmm):
-                    if not w.isspace():
-                        cuts.append((pos, pos + len(w)))
-                    pos += len(w)
-                if rules:
-                    cuts = _merge_rules(text, cuts, start, end)
+                cuts = zh_cuts(tok, text, start, end, hmm=hmm, rules=rules)
                 out.extend(Token(a, b, text[a:b], sent=i) for a, b in cuts)
         if en_jobs:
             nlp = self.en

@@ -92,6 +92,7 @@ class Paragraph:
     start: int
     end: int
     lang: str  # zh | en | mixed | other
+    weight: float = 0.0  # content weight for the document language: han + latin / 3 + kana/Hangul
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,13 +146,6 @@ class DocArea:
     mean_score: float
     decision: bool
     evidence: tuple[int, ...] = ()  # sentence indexes, best first
-
-
-@dataclass(frozen=True, slots=True)
-class Amount:
-    value: float
-    currency: str  # ISO 4217: CNY USD EUR GBP JPY ...
-    text: str = ""
 
 
 @dataclass(frozen=True, slots=True)

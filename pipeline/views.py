@@ -81,6 +81,7 @@ def sentence_units_view(records: list[dict], classifier, *, t2s: bool = True) ->
     ``records`` are ``{"id", "text", "lang"?}``. The text is normalised (width folding, t2s) before
     scoring; evidence spans cover the whole input text as given.
     """
+    from .classify.features import guess_lang
     from .language import document_language, paragraphs
     from .normalise import normalise
     from .types import METHOD_TEXT, Page
@@ -90,9 +91,9 @@ def sentence_units_view(records: list[dict], classifier, *, t2s: bool = True) ->
         norm = normalise((Page(number=1, text=rec["text"], method=METHOD_TEXT, quality=1.0),), t2s=t2s).text
         texts.append(norm)
         lang = rec.get("lang") or document_language(norm, paragraphs(norm))
-        langs.append(lang if lang in ("zh", "en") else None)
+        langs.append(lang if lang in ("zh", "en") else guess_lang(norm))
     proba = classifier.predict_proba_texts(texts, langs)
-    decided = classifier.predict_texts(texts, langs)
+    decided = classifier.decide(proba, langs)
     ids = classifier.area_ids
     out = []
     for i, rec in enumerate(records):

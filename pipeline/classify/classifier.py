@@ -120,9 +120,12 @@ class Classifier:
     def predict_texts(self, texts: list[str], langs: Optional[list[Optional[str]]] = None) -> np.ndarray:
         """Boolean decisions (n × areas) at the per-area thresholds."""
         langs = [(lg if lg in ("zh", "en") else guess_lang(t)) for t, lg in zip(texts, langs or [None] * len(texts))]
-        P = self.predict_proba_texts(texts, langs)
+        return self.decide(self.predict_proba_texts(texts, langs), langs)
+
+    def decide(self, P: np.ndarray, langs: Sequence[str]) -> np.ndarray:
+        """Boolean decisions for probabilities ``P`` (n × areas) of texts in ``langs`` (zh | en)."""
         th = {lg: self.thresholds(lg) for lg in set(langs)}
-        return np.vstack([P[i] >= th[lg] for i, lg in enumerate(langs)]) if texts else P.astype(bool)
+        return np.vstack([P[i] >= th[lg] for i, lg in enumerate(langs)]) if len(P) else P.astype(bool)
 
     # ------------------------------------------------------------------ stage API
     def mentions(self, text: str, sentences: Sequence[Sentence], tokens: Sequence[Token] = (),

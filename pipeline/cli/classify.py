@@ -9,8 +9,8 @@ import click
 from ..errors import PipelineError
 from ..settings import Settings
 from . import main
-from .common import fail, read_jsonl, write_jsonl
-from .inputs import jsonl_options, run_jsonl
+from .common import write_jsonl
+from .inputs import input_errors, jsonl_options, jsonl_records, run_jsonl
 
 BATCH = 1024
 
@@ -48,33 +48,17 @@ def _classify_sentences(paths, jsonl, settings: Settings) -> None:
     failed = False
     for path in paths:
         try:
-            raw = read(path)
-            records.append({"id": path, "text": normalise(raw.pages).text})
+            raw = read(path)  # one unit per file: its normalised text, which the evidence offsets index
+            records.append({"id": path, "text": normalise(raw.pages, t2s=settings.t2s).text})
         except PipelineError as err:
             failed = True
             click.echo(f"policylens: error: {path}: {err}", err=True)
-    try:
+    with input_errors():
         if records:
             write_jsonl(sentence_units_view(records, clf, t2s=settings.t2s))
         if jsonl is not None or not paths:
-            name = jsonl or "-"
-            stream = sys.stdin if name == "-" else open(name, encoding="utf-8")
-            with stream if stream is not sys.stdin else _noop():
-                it = read_jsonl(stream, name)
-                while batch := list(islice(it, BATCH)):
-                    write_jsonl(sentence_units_view([{**r, "id": str(r["id"])} for r in batch], clf,
-                                                    t2s=settings.t2s))
-    except PipelineError as err:
-        fail(err)
-    except FileNotFoundError as exc:
-        fail(f"unreadable: {exc.strerror}", path=exc.filename)
+            it = jsonl_records(jsonl or "-")
+            while batch := list(islice(it, BATCH)):
+                write_jsonl(sentence_units_view([{**r, "id": str(r["id"])} for r in batch], clf, t2s=settings.t2s))
     if failed:
         sys.exit(2)
-
-
-class _noop:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from typing import Callable, Iterator, Optional
 
 import click
@@ -17,6 +18,23 @@ def jsonl_options(fn):
                       help='JSONL input ({"id", "text", "lang"?} per line); "-" for stdin.')(fn)
     fn = click.argument("paths", nargs=-1, type=click.Path(dir_okay=False))(fn)
     return fn
+
+
+def jsonl_records(jsonl: str) -> Iterator[dict]:
+    """The records of a JSONL file, or of stdin for "-" (left open); malformed input raises BadInputError."""
+    with click.open_file(jsonl, encoding="utf-8") as stream:
+        yield from read_jsonl(stream, jsonl)
+
+
+@contextmanager
+def input_errors():
+    """Malformed JSONL or an unreadable JSONL file ends the command with one error line and exit code 2."""
+    try:
+        yield
+    except PipelineError as err:
+        fail(err)
+    except FileNotFoundError as exc:
+        fail(f"unreadable: {exc.strerror}", path=exc.filename)
 
 
 def run_jsonl(paths: tuple[str, ...], jsonl: Optional[str], settings: Settings,
@@ -39,25 +57,16 @@ def run_jsonl(paths: tuple[str, ...], jsonl: Optional[str], settings: Settings,
                 failed = True
                 click.echo(f"policylens: error: {path}: {err}", err=True)
         if jsonl is not None:
-            stream = sys.stdin if jsonl == "-" else open(jsonl, encoding="utf-8")
-            try:
-                for rec in read_jsonl(stream, jsonl):
-                    rid = str(rec["id"])
-                    try:
-                        result = process_text(rec["text"], doc_id=rid, lang=rec.get("lang"), settings=settings)
-                        yield view(result, rid)
-                    except PipelineError as err:
-                        failed = True
-                        click.echo(f"policylens: error: {rid}: {err}", err=True)
-            finally:
-                if stream is not sys.stdin:
-                    stream.close()
+            for rec in jsonl_records(jsonl):
+                rid = str(rec["id"])
+                try:
+                    result = process_text(rec["text"], doc_id=rid, lang=rec.get("lang"), settings=settings)
+                    yield view(result, rid)
+                except PipelineError as err:
+                    failed = True
+                    click.echo(f"policylens: error: {rid}: {err}", err=True)
 
-    try:
+    with input_errors():
         write_jsonl(results())
-    except PipelineError as err:  # malformed JSONL
-        fail(err)
-    except FileNotFoundError as exc:
-        fail(f"unreadable: {exc.strerror}", path=exc.filename)
     if failed:
         sys.exit(2)

@@ -128,9 +128,11 @@ def _dispatch(data: bytes, path: str, *, password, ocr, max_pages) -> RawDocumen
         if not text.strip():
             raise EmptyError("no visible text in the HTML", path=path)
         return RawDocument(path, digest, "html", _pseudo_page(text, warnings), enc, warnings, title, len(data))
-    from .text import read_text
+    from .text import decode
 
-    text, enc, warnings = read_text(data)
+    # the decoded file as it is (BOM dropped): offsets are the file's character offsets; line ends and NULs
+    # are folded by the normaliser, which keeps the offset map
+    text, enc, warnings = decode(data)
     if not text.strip():
         raise EmptyError("only whitespace", path=path)
     return RawDocument(path, digest, "txt", _pseudo_page(text, warnings), enc, warnings, None, len(data))

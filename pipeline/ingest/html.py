@@ -80,5 +80,4 @@ def read_html(data: bytes) -> tuple[str, Optional[str], str, tuple[str, ...]]:
     text = "".join(out)
     lines = [line.strip(" ") for line in text.split("\n")]
     text = _BLANKS.sub("\n\n", "\n".join(lines)).strip("\n")
-    text = re.sub(r"\n{3,}", "\n\n", text)
     return text, title, enc, warnings

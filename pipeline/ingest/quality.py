@@ -31,11 +31,6 @@ class Assessment:
     n_chars: int  # non-whitespace characters
 
 
-def cjk_count(text: str) -> int:
-    """Han characters in ``text`` (:func:`pipeline.language.han_count`)."""
-    return han_count(text)
-
-
 def _bad_char(ch: str) -> str | None:
     o = ord(ch)
     if o in (0xFFFD, 0xFFFE, 0xFFFF):
@@ -169,7 +164,7 @@ def recover_gbk(text: str) -> str | None:
             continue
         dec = raw.decode("gb18030", errors="replace")
         bad += dec.count("\ufffd")
-        gained += cjk_count(dec) - cjk_count(line)
+        gained += han_count(dec) - han_count(line)
         lines_out.append(dec)
     if gained < 2 or bad > 0.1 * max(gained, 1):
         return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from .quality import cjk_count
+from ..language import han_count
 
 # Very frequent characters in Simplified and in Traditional text: GBK bytes read as Big5 (and the
 # reverse) decode to rare characters, so the right codec finds many of these.
@@ -69,7 +69,7 @@ SCORE_CHARS = 200_000  # a candidate decoding is judged on its first characters
 def _score(text: str) -> float:
     """How much ``text`` looks like real text: common CJK characters count, rare ones and odd bytes cost."""
     text = text[:SCORE_CHARS]
-    cjk = cjk_count(text)
+    cjk = han_count(text)
     common = len(_COMMON_RE.findall(text))
     bad = len(_CONTROL.findall(text))
     return common * 2.0 - (cjk - common) * 0.5 - bad * 5.0
@@ -105,12 +105,12 @@ def decode(data: bytes) -> tuple[str, str, tuple[str, ...]]:
         strict.append((_score(text), enc, text))
     if strict:
         score, enc, text = max(strict, key=lambda c: c[0])
-        cjk = cjk_count(text)
+        cjk = han_count(text)
         if score > 0 or cjk == 0:
             return text, enc, ()
     try:  # Western text in a legacy code page: CJK decoders found only rare characters
         text = data.decode("cp1252")
-        if not strict or cjk_count(text) == 0:
+        if not strict or han_count(text) == 0:
             return text, "cp1252", ()
     except UnicodeDecodeError:
         pass
@@ -123,10 +123,3 @@ def decode(data: bytes) -> tuple[str, str, tuple[str, ...]]:
     _, enc, text = best
     bad = text.count("\ufffd")
     return text, enc, (f"undecodable bytes: {bad} characters replaced (decoded as {enc})",)
-
-
-def read_text(data: bytes) -> tuple[str, str, tuple[str, ...]]:
-    """The decoded text exactly as in the file (BOM dropped): its offsets are the file's character offsets,
-    which stand-off labels and users' tools use. Line ends (``\\r\\n``, ``\\r``) and NULs are left for
-    :mod:`pipeline.normalise`, which folds them and keeps the offset map."""
-    return decode(data)
