@@ -42,10 +42,9 @@ def test_loaders(tmp_path):
     gold.write_text("共同  创造  美好  的  新  世纪\n\n（  附  图片  ）  \n", encoding="utf-8")
     assert load_sighan(gold) == [["共同", "创造", "美好", "的", "新", "世纪"], ["（", "附", "图片", "）"]]
     conllu = tmp_path / "t.conllu"
-    conllu.write_text(
-        "# text = 然而，问题。\n1\t然而\t_\n2\t，\t_\n3-4\t问题\t_\n3\t问\t_\n4\t题\t_\n4.1\tX\t_\n5\t。\t_\n\n",
-        encoding="utf-8",
-    )
+    rows = [("1", "然而"), ("2", "，"), ("3-4", "问题"), ("3", "问"), ("4", "题"), ("4.1", "X"), ("5", "。")]
+    conllu.write_text("# text = 然而，问题。\n" + "".join(f"{i}\t{w}" + "\t_" * 8 + "\n" for i, w in rows) + "\n",
+                      encoding="utf-8")  # ten columns, as CoNLL-U has
     assert load_conllu(conllu) == [["然而", "，", "问", "题", "。"]]
 
 

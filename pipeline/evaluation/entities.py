@@ -88,7 +88,7 @@ def evaluate_lang(lang: str, split: str = "dev", finder=None) -> dict:
     finder = finder or EntityFinder()
     finder.gazetteer  # load before timing
     recs = load_gold(lang, split)
-    gold, pred, errors = set(), set(), []
+    gold, pred, texts = set(), set(), {}
     n_chars, n_ents, elapsed = 0, 0, 0.0
     for rec in recs:
         text, pid = rec["text"], rec["id"]
@@ -101,10 +101,9 @@ def evaluate_lang(lang: str, split: str = "dev", finder=None) -> dict:
         n_ents += len(found)
         for e in found:
             pred.add((pid, e.start, e.end, e.label))
-        texts = {pid: text}
-        for kind, items in (("FP", pred - gold), ("FN", gold - pred)):
-            for x in sorted(i for i in items if i[0] == pid):
-                errors.append((kind, pid, x[3], texts[pid][x[1]:x[2]]))
+        texts[pid] = text
+    errors = [(kind, x[0], x[3], texts[x[0]][x[1]:x[2]])
+              for kind, items in (("FP", pred - gold), ("FN", gold - pred)) for x in sorted(items)]
     result = score(gold, pred)
     result.update(lang=lang, split=split, passages=len(recs), chars=n_chars, found=n_ents,
                   seconds=elapsed, loose=_loose(gold, pred), errors=errors)

@@ -88,23 +88,11 @@ def load_sighan(gold_path: Path) -> list[list[str]]:
 
 
 def load_conllu(path: Path) -> list[list[str]]:
-    """Gold word forms per sentence of a CoNLL-U file (multi-word ranges and empty nodes skipped)."""
-    if not path.is_file():
-        raise ResourceError(f"{path}: CoNLL-U file not found")
-    sents, cur = [], []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.rstrip("\n")
-            if not line:
-                if cur:
-                    sents.append(cur)
-                cur = []
-            elif not line.startswith("#"):
-                cols = line.split("\t")
-                if len(cols) >= 2 and cols[0].isdigit():
-                    cur.append(cols[1].replace(" ", ""))
-    if cur:
-        sents.append(cur)
+    """Gold word forms per sentence of a CoNLL-U file (``tagging.read_conllu``; spaces inside a form dropped,
+    sentences without characters skipped)."""
+    from .tagging import read_conllu
+
+    sents = [[w.replace(" ", "") for w in s.words] for s in read_conllu(path)]
     return [s for s in sents if "".join(s)]
 
 

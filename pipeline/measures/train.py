@@ -164,11 +164,14 @@ def _view_labels(views, recs):
     return idx, np.array([lab[i] for i in idx], dtype=int)
 
 
-def cv_detector(views, recs, lex, cues, ngrams, c, weak, groups, pos=False):
-    """Out-of-fold decision values for every view that carries a label (NaN elsewhere)."""
+def cv_detector(views, recs, lex, cues, ngrams, c, weak, groups, pos=False, matrices=None):
+    """Out-of-fold decision values for every view that carries a label (NaN elsewhere). ``matrices``:
+    ``(X, Xw)`` already built for this feature set (the grid reuses them across C and weak)."""
     idx, y = _view_labels(views, recs)
-    X = _X(views, lex, cues, ngrams, pos)
-    Xw = _X([v for _, v in weak[0] + weak[1]], lex, cues, ngrams, pos) if weak else None
+    if matrices is None:
+        matrices = (_X(views, lex, cues, ngrams, pos),
+                    _X([v for _, v in weak[0] + weak[1]], lex, cues, ngrams, pos) if weak else None)
+    X, Xw = matrices
     yw = np.array([1] * len(weak[0]) + [0] * len(weak[1])) if weak else None
     wdocs = np.array([d for d, _ in weak[0] + weak[1]]) if weak else None
     z = np.full(len(views), np.nan)
@@ -225,12 +228,15 @@ def train_lang(shared: Path, lang: str, rules: MeasureExtractor, rng, *, weak_do
     rule_cv = _span_prf(rule_pred, recs)
     rule_fresh = _span_prf(rule_pred, fresh) if fresh else None
     grid = []
+    built = {}  # feature set -> (X, Xw): features depend on the set only, not on C or the weak labels
     for name, (cues, ngrams, pos) in FEATURE_SETS.items():
         if pos and lang not in POS_LANGS:
             continue
+        built[name] = (_X(views, lex, cues, ngrams, pos), _X([v for _, v in weak[0] + weak[1]], lex, cues, ngrams, pos))
         for c in GRID_C[lang]:
             for use_weak in (False, True):
-                z, _, idx, y = cv_detector(views, recs, lex, cues, ngrams, c, weak if use_weak else None, groups, pos)
+                z, _, idx, y = cv_detector(views, recs, lex, cues, ngrams, c, weak if use_weak else None, groups, pos,
+                                           built[name])
                 a, b = _platt(z[idx], y)
                 p = 1 / (1 + np.exp(-(a * np.nan_to_num(z, nan=-50) + b)))
                 t = _best_threshold(p, recs)
@@ -244,14 +250,15 @@ def train_lang(shared: Path, lang: str, rules: MeasureExtractor, rng, *, weak_do
     # the honest subset first, then all of train; simpler feature sets and smaller C break ties
     best = max(grid, key=lambda g: (g.get("fresh_f1", 0.0), g["f1"], g["features"] == "cues+ngrams", -g["C"]))
     cues, ngrams, pos = FEATURE_SETS[best["features"]]
-    z, X, idx, y = cv_detector(views, recs, lex, cues, ngrams, best["C"], weak if best["weak"] else None, groups, pos)
+    z, X, idx, y = cv_detector(views, recs, lex, cues, ngrams, best["C"], weak if best["weak"] else None, groups, pos,
+                               built[best["features"]])
     a, b = _platt(z[idx], y)
     ins_cv, ins_rows, ins_gold = cv_instrument(views, recs, X, lex, groups)
     # the final fit on all train (+ weak)
     Xt, yt, wt = X[idx], y, np.ones(len(idx))
     if best["weak"]:
         wv = [v for _, v in weak[0] + weak[1]]
-        Xt = sp.vstack([Xt, _X(wv, lex, cues, ngrams, pos)])
+        Xt = sp.vstack([Xt, built[best["features"]][1]])
         yt = np.concatenate([yt, [1] * len(weak[0]) + [0] * len(weak[1])])
         wt = np.concatenate([wt, np.full(len(wv), WEAK_WEIGHT)])
     det = _fit(Xt, yt, wt, best["C"])
