@@ -52,17 +52,9 @@ def _dask_task(worker_fn: Callable, path: str, settings: Settings, key: str):
     if settings.time_limit and settings.time_limit > 0:
         threading.Thread(target=watchdog, daemon=True).start()
     try:
-        from .runner import _prepared
+        from .runner import attempt
 
-        return _prepared(worker_fn(path, settings))
-    except PipelineError as err:
-        return err
-    except MemoryError:
-        from .errors import TooLargeError
-
-        return TooLargeError(f"exceeded the memory cap of {settings.memory_mb} MB", path=path)
-    except Exception as exc:  # noqa: BLE001 - a bug costs this document only
-        return InternalError(f"{type(exc).__name__}: {exc}", path=path)
+        return attempt(worker_fn, path, settings, settings.memory_mb)[0]
     finally:
         done.set()
 

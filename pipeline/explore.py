@@ -23,6 +23,7 @@ from typing import Any, Optional
 import pandas as pd
 
 from .language import HAN
+from .store import CHILD_SCHEMAS, DOC_SCHEMA
 
 log = logging.getLogger(__name__)
 
@@ -48,17 +49,10 @@ AREA_COLORS = {
 INSTRUMENT_COLORS = {"supply": "#4C72B0", "environment": "#55A868", "demand": "#C44E52", "unknown": "#BBBBBB"}
 EXTRA_COLOR = "#BBBBBB"
 
+_DOC_BULK = {"text", "offsets", "offsets_typecode", "page_starts", "warnings", "timings"}  # not in frames
 _COLUMNS = {
-    "documents": ["doc_id", "path", "format", "lang", "script", "title", "jurisdiction", "year", "n_pages",
-                  "n_chars", "n_bytes", "pipeline_version", "run_id", "processed_at"],
-    "sentences": ["doc_id", "sent", "start", "end", "lang", "paragraph", "text"],
-    "tokens": ["doc_id", "sent", "idx", "start", "end", "text", "lemma", "pos", "tag"],
-    "entities": ["doc_id", "sent", "start", "end", "text", "label", "entity_id", "value", "unit"],
-    "mentions": ["doc_id", "sent", "start", "end", "area", "score", "stance", "evidence"],
-    "doc_areas": ["doc_id", "area", "share", "max_score", "mean_score", "decision", "evidence"],
-    "measures": ["doc_id", "sent", "start", "end", "text", "actor", "actor_id", "action", "object",
-                 "instrument", "subtool", "areas", "amount", "currency", "time", "year", "status",
-                 "jurisdiction"],
+    "documents": [n for n in DOC_SCHEMA.names if n not in _DOC_BULK],
+    **{name: list(schema.names) for name, schema in CHILD_SCHEMAS.items() if name != "pages"},
     "errors": ["run_id", "path", "sha256", "error_class", "message", "stage", "page", "at"],
     "runs": ["run_id", "started_at", "finished_at", "pipeline_version", "args", "n_ok", "n_failed",
              "n_skipped", "status"],

@@ -97,10 +97,6 @@ class Analyzer:
             return MeasureExtractor()
         raise ValueError(f"unknown stage {name!r}")
 
-    def warm_up(self) -> None:
-        """Load every enabled stage's resources now (a worker calls this once at start)."""
-        self.analyse(_raw_from_text("Warm up. 预热。", doc_id="warm-up", path="<warm-up>"))
-
     def analyse(self, raw: RawDocument, *, lang: Optional[str] = None) -> DocumentResult:
         """Run normalise → … → measures on an ingested document."""
         from . import language

@@ -58,6 +58,21 @@ def _prepared(outcome):
     return prepare(outcome) if isinstance(outcome, DocumentResult) else outcome
 
 
+def attempt(worker_fn: Callable, path: str, settings: Settings, memory_mb: int) -> tuple[object, bool]:
+    """One document in a worker (local pool or Dask): ``(PreparedDocument or classified PipelineError, out of
+    memory)``. A MemoryError is ``too_large`` and a bug in a stage ``internal``: either costs this document
+    only. After running out of memory the caller should let the worker go (its heap may be in pieces)."""
+    try:
+        return _prepared(worker_fn(path, settings)), False
+    except PipelineError as err:
+        return err, False
+    except MemoryError:
+        return TooLargeError(f"exceeded the memory cap of {memory_mb} MB", path=path), True
+    except Exception as exc:  # noqa: BLE001 - a bug in a stage costs this document only
+        log.exception("worker function failed on %s", path)
+        return InternalError(f"{type(exc).__name__}: {exc}", path=path), False
+
+
 def _default_worker(path: str, settings: Settings) -> DocumentResult:
     from .process import process
 
@@ -249,8 +264,16 @@ def _peak_rss_mb() -> float:
 def _worker_main(conn, worker_fn: Callable, settings: Settings, memory_mb: int) -> None:
     """A worker: one task at a time from its pipe; results (or a classified error) back on it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides how to stop
+    # one thread per worker: the variables reach libraries loaded later and child processes (tesseract);
+    # threadpoolctl caps the BLAS numpy already loaded (the forkserver imports it, and so does this module)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_THREAD_LIMIT"):
         os.environ.setdefault(var, "1")
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:  # scikit-learn's dependency; without it the variables above are all there is
+        pass
     import pyarrow as pa  # mimalloc, arrow's default pool, reserves GBs of address space: RLIMIT_AS would
     pa.set_memory_pool(pa.system_memory_pool())  # count it and fail allocations far below the real cap
     _limit_memory(memory_mb)
@@ -263,17 +286,8 @@ def _worker_main(conn, worker_fn: Callable, settings: Settings, memory_mb: int) 
             return
         tid, path = msg
         conn.send(("start", tid, None, 0.0))  # the time limit counts from here, not from process start
-        exit_after = False
-        try:
-            out = ("ok", tid, _prepared(worker_fn(path, settings)))
-        except PipelineError as err:
-            out = ("err", tid, err)
-        except MemoryError:
-            out, exit_after = ("err", tid, TooLargeError(f"exceeded the memory cap of {memory_mb} MB",
-                                                         path=path)), True
-        except Exception as exc:  # noqa: BLE001 - a bug in a stage costs this document only
-            log.exception("worker function failed on %s", path)
-            out = ("err", tid, InternalError(f"{type(exc).__name__}: {exc}", path=path))
+        outcome, exit_after = attempt(worker_fn, path, settings, memory_mb)
+        out = ("err" if isinstance(outcome, PipelineError) else "ok", tid, outcome)
         try:
             conn.send((*out, _peak_rss_mb()))
         except MemoryError:

@@ -99,11 +99,6 @@ def _table(schema: pa.Schema, rows: dict[str, list]) -> pa.Table:
     return pa.table({f.name: pa.array(rows[f.name], type=f.type) for f in schema}, schema=schema)
 
 
-def result_tables(result: DocumentResult) -> dict[str, pa.Table]:
-    """The child-table rows of one document as Arrow tables (column-wise, no per-row Python objects)."""
-    return dict(iter_result_tables(result))
-
-
 def iter_result_tables(result: DocumentResult) -> Iterator[tuple[str, pa.Table]]:
     """``(name, table)`` for each child table, built one at a time (a caller that serialises each before
     asking for the next holds one table's column lists at a time: the tokens table of a 85k-token text
