@@ -22,4 +22,5 @@ class CueHasher(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X: Iterable[Sequence[str]]) -> sp.csr_matrix:
-        return hash_features(X, self.n_features)
+        rows = hash_features(X, self.n_features)
+        return sp.csr_matrix((rows.data, rows.indices, rows.indptr), shape=rows.shape)

@@ -23,7 +23,7 @@ The training and the evaluation run the production stages (``context.analyse``: 
 entities) so these features are the same there as in ``pipeline.process``; the extractor tags an
 untagged input itself when its model uses them.
 
-``hash_features`` maps lists of string features to hashed CSR rows; ``estimators.CueHasher`` is its stateless scikit-learn transformer (training only) from lists
+``hash_features`` maps lists of string features to hashed CSR-like rows (numpy); ``estimators.CueHasher`` is its stateless scikit-learn transformer (training only) from lists
 of string features to a CSR matrix; the same hashing at training and prediction time needs no vocabulary.
 """
 from __future__ import annotations
@@ -32,7 +32,6 @@ import re
 from typing import Iterable, Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
 from .lexicon import Lexicon
 
@@ -235,19 +234,16 @@ def view_features(view, lex: Lexicon, *, ngrams: bool = True, cues: bool = True,
     return out
 
 
-def hash_features(X: Iterable[Sequence[str]], n_features: int = N_FEATURES) -> sp.csr_matrix:
-    """Lists of string features → binary CSR rows over ``n_features`` hashed columns, L2-normalised.
+def hash_features(X: Iterable[Sequence[str]], n_features: int = N_FEATURES):
+    """Lists of string features → binary rows over ``n_features`` hashed columns, L2-normalised, as CSR-like
+    ``classify.features.HashedRows`` (numpy only: neither scipy nor scikit-learn at prediction time).
 
     The columns are ``FeatureHasher(input_type="string", alternate_sign=False)``'s (the project's one
-    MurmurHash3, ``classify.features.feature_index``); no scikit-learn import at prediction time.
+    MurmurHash3, ``classify.features.hash_rows``).
     """
-    from ..classify.features import feature_index
+    from ..classify.features import hash_rows
 
-    indptr, indices, data = [0], [], []
-    for feats in X:
-        cols = sorted({feature_index(f, n_features) for f in feats})
-        indices.extend(cols)
-        data.extend([1.0 / np.sqrt(len(cols))] * len(cols) if cols else ())
-        indptr.append(len(indices))
-    return sp.csr_matrix((np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int32),
-                          np.asarray(indptr, dtype=np.int64)), shape=(len(indptr) - 1, n_features))
+    rows = hash_rows((set(f) for f in X), n_features)  # binary: each feature once
+    lengths = np.diff(rows.indptr)
+    data = np.repeat(1.0 / np.sqrt(np.maximum(lengths, 1)), lengths)
+    return rows._replace(data=data)

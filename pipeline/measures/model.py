@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
 from ..errors import ResourceError
 from ..resources import load_json, models_path
@@ -39,26 +38,26 @@ LANGS = ("zh", "en")
 class LangModel:
     """One language: detector row + Platt + threshold; optional instrument matrix."""
 
-    coef: sp.csr_matrix  # 1 × n_features
+    coef: np.ndarray  # 1 × n_features (dense float32: 1 MB, and no scipy in the workers)
     intercept: float
     platt_a: float
     platt_b: float
     threshold: float
-    ins_coef: Optional[sp.csr_matrix] = None  # classes × n_features
+    ins_coef: Optional[np.ndarray] = None  # classes × n_features
     ins_intercept: Optional[np.ndarray] = None
     ins_classes: tuple = ()
     cues: bool = True
     ngrams: bool = True
     pos: bool = False  # POS-pattern and entity features (needs tagged tokens)
 
-    def proba(self, X: sp.csr_matrix) -> np.ndarray:
-        z = np.asarray((X @ self.coef.T).todense()).ravel() + self.intercept
+    def proba(self, X) -> np.ndarray:
+        z = _times(X, self.coef)[:, 0] + self.intercept
         return 1.0 / (1.0 + np.exp(-(self.platt_a * z + self.platt_b)))
 
-    def instrument(self, X: sp.csr_matrix) -> Optional[np.ndarray]:
+    def instrument(self, X) -> Optional[np.ndarray]:
         if self.ins_coef is None:
             return None
-        Z = np.asarray((X @ self.ins_coef.T).todense()) + self.ins_intercept
+        Z = _times(X, self.ins_coef) + self.ins_intercept
         if len(self.ins_classes) == 2 and Z.shape[1] == 1:  # binary: one row for the second class
             return np.where(Z[:, 0] > 0, self.ins_classes[1], self.ins_classes[0])
         return np.asarray(self.ins_classes)[Z.argmax(axis=1)]
@@ -141,20 +140,36 @@ class MeasureModel:
         return cls(langs, n, meta)
 
 
-def _put_csr(arrays: dict, key: str, M: sp.csr_matrix) -> None:
-    M = sp.csr_matrix(M, dtype=np.float32)
-    M.eliminate_zeros()
-    arrays[key + "_data"] = M.data
-    arrays[key + "_indices"] = M.indices.astype(np.int32)
-    arrays[key + "_indptr"] = M.indptr.astype(np.int64)
-    arrays[key + "_shape"] = np.array(M.shape, dtype=np.int64)
+def _times(X, W: np.ndarray) -> np.ndarray:
+    """``X @ W.T`` for CSR-like rows ``X`` (``data``/``indices``/``indptr``/``shape``: ``HashedRows`` or a scipy
+    CSR matrix) and dense weight rows ``W`` (k × n_features): n × k."""
+    indptr = np.asarray(X.indptr)
+    rows = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+    contrib = np.asarray(X.data, dtype=np.float64) * W[:, np.asarray(X.indices)]  # k × nnz
+    return np.stack([np.bincount(rows, weights=c, minlength=len(indptr) - 1) for c in contrib], axis=1)
 
 
-def _get_csr(arrays: dict, key: str, n: int) -> sp.csr_matrix:
+def _put_csr(arrays: dict, key: str, W) -> None:
+    """Store weight rows (dense or scipy) as CSR arrays: only the non-zero weights of hashed features."""
+    W = np.atleast_2d(np.asarray(W.todense() if hasattr(W, "todense") else W, dtype=np.float32))
+    r, c = np.nonzero(W)
+    arrays[key + "_data"] = W[r, c]
+    arrays[key + "_indices"] = c.astype(np.int32)
+    arrays[key + "_indptr"] = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=W.shape[0]))]).astype(np.int64)
+    arrays[key + "_shape"] = np.array(W.shape, dtype=np.int64)
+
+
+def _get_csr(arrays: dict, key: str, n: int) -> np.ndarray:
+    """The dense weight rows stored by ``_put_csr``."""
     shape = tuple(int(v) for v in arrays[key + "_shape"])
     if len(shape) != 2 or shape[1] != n:
         raise ResourceError(f"{key}: shape {shape} does not match {n} features")
-    return sp.csr_matrix((arrays[key + "_data"], arrays[key + "_indices"], arrays[key + "_indptr"]), shape=shape)
+    data, indices, indptr = arrays[key + "_data"], arrays[key + "_indices"], arrays[key + "_indptr"]
+    if len(indptr) != shape[0] + 1 or len(data) != len(indices) or indptr[-1] != len(data):
+        raise ResourceError(f"{key}: CSR arrays do not match their shape {shape}")
+    W = np.zeros(shape, dtype=np.float32)
+    W[np.repeat(np.arange(shape[0]), np.diff(indptr)), indices] = data
+    return W
 
 
 def _rule_instrument(view, lex: Lexicon) -> list[str]:

@@ -262,12 +262,13 @@ def train_lang(shared: Path, lang: str, rules: MeasureExtractor, rng, *, weak_do
         yt = np.concatenate([yt, [1] * len(weak[0]) + [0] * len(weak[1])])
         wt = np.concatenate([wt, np.full(len(wv), WEAK_WEIGHT)])
     det = _fit(Xt, yt, wt, best["C"])
-    lm = LangModel(sp.csr_matrix(det.coef_), float(det.intercept_[0]), a, b, best["threshold"], cues=cues, ngrams=ngrams,
+    lm = LangModel(np.asarray(det.coef_, dtype=np.float32), float(det.intercept_[0]), a, b, best["threshold"], cues=cues, ngrams=ngrams,
                    pos=pos)
     if ins_cv["model"] > ins_cv["rules"] + 0.02:
         ins = LogisticRegression(C=3.0, class_weight="balanced", solver="lbfgs", max_iter=1000)
         ins.fit(X[ins_rows], ins_gold)
-        lm.ins_coef, lm.ins_intercept, lm.ins_classes = sp.csr_matrix(ins.coef_), ins.intercept_, tuple(ins.classes_)
+        lm.ins_coef, lm.ins_intercept, lm.ins_classes = (np.asarray(ins.coef_, dtype=np.float32), ins.intercept_,
+                                                          tuple(ins.classes_))
     summary = {"labelled_spans": len(recs), "documents": len(set(r["source"] for r in recs)),
                "weak": [len(weak[0]), len(weak[1])], "chosen": best, "rules_cv": rule_cv,
                **({"fresh": {"documents": sorted(FRESH[lang]), "labelled_spans": len(fresh), "rules": rule_fresh}}
