@@ -107,6 +107,17 @@ def _image_cover(page, width: float, height: float) -> tuple[bool, float]:
     return seen, min(best, 1.0)
 
 
+def _extractions(text: str, method: str, scanned: bool) -> list[tuple[Assessment, str, str]]:
+    """``(assessment, text, method)`` of one extraction, plus its GBK recovery when it reads as mojibake."""
+    a = assess(text, scanned=scanned)
+    out = [(a, text, method)]
+    if "mojibake" in a.issues:
+        rec = recover_gbk(text)
+        if rec is not None:
+            out.append((assess(rec, scanned=scanned), rec, METHOD_GBK_RECOVERED))
+    return out
+
+
 def _page(doc, index: int, plumber: _Plumber, ocr: str, can_ocr: bool) -> Page:
     number = index + 1
     warnings: list[str] = []
@@ -125,26 +136,18 @@ def _page(doc, index: int, plumber: _Plumber, ocr: str, can_ocr: bool) -> Page:
             warnings.append(f"pdfium text failed: {type(exc).__name__}")
         has_image, cover = _image_cover(page, width, height)
         scanned = cover >= SCAN_COVER
-        best: tuple[Assessment, str, str] = (assess(text, scanned=scanned), text, METHOD_PDFIUM)
-        cands = [best]
-        a = best[0]
+        cands = _extractions(text, METHOD_PDFIUM, scanned)
+        a = cands[0][0]
         if a.score < GOOD or (a.score < RETRY_BELOW and _RETRY_ISSUES.intersection(a.issues)):
-            if "mojibake" in a.issues:
-                rec = recover_gbk(text)
-                if rec is not None:
-                    cands.append((assess(rec, scanned=scanned), rec, METHOD_GBK_RECOVERED))
             if not (a.n_chars == 0 and has_image):
                 ptext, warn = plumber.text(index)
                 if warn:
                     warnings.append(warn)
                 if ptext:
-                    pa = assess(ptext, scanned=scanned)
-                    cands.append((pa, ptext, METHOD_PDFPLUMBER))
-                    if "mojibake" in pa.issues:
-                        rec = recover_gbk(ptext)
-                        if rec is not None:
-                            cands.append((assess(rec, scanned=scanned), rec, METHOD_GBK_RECOVERED))
-            best = max(cands, key=lambda c: c[0].score)  # first wins ties: pdfium
+                    cands += _extractions(ptext, METHOD_PDFPLUMBER, scanned)
+        else:
+            cands = cands[:1]  # good enough: no GBK recovery attempt either
+        best = max(cands, key=lambda c: c[0].score)  # first wins ties: pdfium
         a, text, method = best
         blank = a.n_chars == 0 and not has_image
         poor = a.score < GOOD and not blank
