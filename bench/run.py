@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import operator
 import os
 import platform
 import re
@@ -132,8 +133,13 @@ def classify_speed(db: Path, n: int = 5000) -> dict | None:
     return {"sentences": len(texts), "seconds": secs, "sentences_per_s": len(texts) / secs if secs else 0.0}
 
 
-def check(name: str, value, target: str, ok) -> dict:
-    return {"name": name, "value": value, "target": target, "pass": ok}
+_OPS = {">=": operator.ge, "<=": operator.le, "<": operator.lt}
+
+
+def check(name: str, value, op: str, limit: float) -> dict:
+    """One target: ``value op limit`` (None never passes); ``target`` is its readable form."""
+    return {"name": name, "value": value, "target": f"{op} {limit}",
+            "pass": value is not None and _OPS[op](value, limit)}
 
 
 SPINE = ()  # ingest, normalise, language and segment always run
@@ -199,22 +205,17 @@ def main(argv=None) -> int:
         peak = max((x.get("peak_worker_rss_mb") or 0) for x in (sp, f1, f2)) or None
         targets += [
             check(f"{name}: spine (2 workers) / naive baseline pages/s",
-                  ratio(sp.get("pages_per_s"), base["pages_per_s"]), ">= 2.0", None),
+                  ratio(sp.get("pages_per_s"), base["pages_per_s"]), ">=", 2.0),
             check(f"{name}: full pipeline (2 workers) / naive baseline pages/s",
-                  ratio(f2.get("pages_per_s"), base["pages_per_s"]), ">= 2.0", None),
-            check(f"{name}: 2 workers / 1 worker speed-up", ratio(f1.get("seconds"), f2.get("seconds")), ">= 1.7",
-                  None),
+                  ratio(f2.get("pages_per_s"), base["pages_per_s"]), ">=", 2.0),
+            check(f"{name}: 2 workers / 1 worker speed-up", ratio(f1.get("seconds"), f2.get("seconds")), ">=", 1.7),
             check(f"{name}: unchanged re-run / first run time", ratio(re_.get("seconds"), f2.get("seconds")),
-                  "<= 0.05", None),
-            check(f"{name}: peak RSS per worker (MB)", peak, "< 500", None),
+                  "<=", 0.05),
+            check(f"{name}: peak RSS per worker (MB)", peak, "<", 500),
         ]
         st = f2.get("stage_seconds") or {}
         spine = sum(st.get(k, 0.0) for k in ("ingest", "normalise", "language", "segment"))
-        targets.append(check(f"{name}: tag time / spine time", ratio(st.get("tag"), spine), "<= 0.30", None))
-    for t in targets:
-        v, goal = t["value"], t["target"]
-        t["pass"] = v is not None and (v >= float(goal[3:]) if goal.startswith(">=") else
-                                       v <= float(goal[3:]) if goal.startswith("<=") else v < float(goal[2:]))
+        targets.append(check(f"{name}: tag time / spine time", ratio(st.get("tag"), spine), "<=", 0.30))
     results["targets"] = targets
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n", "utf-8")

@@ -18,6 +18,7 @@ from collections import Counter
 from pathlib import PurePath
 from typing import Optional, Sequence
 
+from .language import HAN_CLASS
 from .types import Entity
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def _entity_juris(ent: Entity, gazetteer=None) -> Optional[str]:
 
 
 _NOT_TITLE = re.compile(r"^(?:<{7}|={7}|>{7})|intentionally left blank", re.I)
-_HAS_WORD = re.compile(r"[A-Za-z\u4e00-\u9fff]{2}")
+_HAS_WORD = re.compile(f"[A-Za-z{HAN_CLASS}]{{2}}")
 
 
 def guess_title(text: str) -> Optional[str]:

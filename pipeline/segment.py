@@ -200,7 +200,7 @@ _ABBREV = {
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\s*$")
 _LABEL_BEFORE = re.compile(r"^\s*(?:\(?[0-9]{1,3}\)?|\(?[a-zA-Z]\)|[ivxlcIVXLC]{1,5}|[A-Za-z])$")
 _SECTION_NUM = re.compile(r"\bsecs?\.\s*[0-9][0-9A-Za-z\-–.]*$", re.I)  # "SEC. 2. DEFINITIONS"
-_NEXT_START = re.compile(r"\s+[\"'“‘(\[（【《]*[A-Z0-9\u3400-\u9fff§]")
+_NEXT_START = re.compile(r"\s+[\"'“‘(\[（【《]*[A-Z0-9§" + HAN_CLASS + "]")
 
 
 def _is_boundary(line: str, m: re.Match) -> bool:
