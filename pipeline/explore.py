@@ -309,26 +309,27 @@ class Corpus:
         pattern = re.compile(term if regex else re.escape(term), re.IGNORECASE)
         docs = self.documents().set_index("doc_id")
         sents = self.sentences()
-        by_doc = {k: g for k, g in sents.groupby("doc_id")} if not sents.empty else {}
+        by_doc = {k: (g["start"].tolist(), g["end"].tolist(), g["sent"].tolist(), g["lang"].tolist())
+                  for k, g in sents.groupby("doc_id")} if not sents.empty else {}
+        texts = (dict(self._con.execute("SELECT doc_id, text FROM documents").fetchall())
+                 if self.has("documents") and "text" in self._columns("documents") else {})  # one query
         rows = []
-        for doc_id in docs.index:
-            text = self.text(doc_id)
+        for doc_id, doc in docs.iterrows():
+            text = texts.get(doc_id) or ""
             if not text:
                 continue
-            sdf = by_doc.get(doc_id)
-            starts = sdf["start"].tolist() if sdf is not None else []
+            starts, ends, sent_ids, sent_langs = by_doc.get(doc_id, ([], [], [], []))
             for m in pattern.finditer(text):
                 s, e = m.start(), m.end()
-                sent, slang = None, docs.at[doc_id, "lang"]
-                if starts:
-                    k = bisect_right(starts, s) - 1
-                    if k >= 0 and s < int(sdf["end"].iloc[k]):
-                        sent, slang = int(sdf["sent"].iloc[k]), sdf["lang"].iloc[k]
+                sent, slang = None, doc["lang"]
+                k = bisect_right(starts, s) - 1
+                if k >= 0 and s < ends[k]:
+                    sent, slang = int(sent_ids[k]), sent_langs[k]
                 if lang is not None and slang != lang:
                     continue
                 rows.append({
-                    "doc_id": doc_id, "title": docs.at[doc_id, "label"],
-                    "jurisdiction": docs.at[doc_id, "jurisdiction"], "lang": slang, "sent": sent,
+                    "doc_id": doc_id, "title": doc["label"],
+                    "jurisdiction": doc["jurisdiction"], "lang": slang, "sent": sent,
                     "start": s, "end": e,
                     "left": _flat(text[max(0, s - window):s]), "match": text[s:e],
                     "right": _flat(text[e:e + window]),
