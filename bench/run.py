@@ -5,7 +5,8 @@ Runs, per input set (PDFs generated from known text, ``../shared/pdfs``, ``../sh
 1. a naive single-process baseline: pdfplumber ``extract_text`` + module-level ``jieba.lcut``;
 2. the spine (ingest → segment, 2 workers) and the full pipeline via ``pipeline.runner.run`` with
    1 and 2 workers, and the Dask backend on the corpus (each into a fresh database), all with OCR off
-   so the pipeline reads what the baseline reads;
+   so the pipeline reads what the baseline reads; the 1- and 2-worker pair is repeated (``--repeat``,
+   default 3) and the speed-up target is checked on the median pair;
 3. an incremental re-run of the 2-worker database on the unchanged inputs;
 4. ``Classifier().predict_proba_texts`` sentences/s when the classifier is available.
 
@@ -22,6 +23,7 @@ import operator
 import os
 import platform
 import re
+import statistics
 import sys
 import tempfile
 import time
@@ -164,7 +166,26 @@ def bench_set(name: str, files: list[Path], tmp: Path, args) -> dict:
         print(f"[{name}] {run_name}: {out[run_name].get('seconds', float('nan')):.1f} s", flush=True)
     out["rerun_unchanged"] = pipeline_run(files, tmp / f"{name}_full_2.duckdb", workers=2,
                                           settings=Settings(ocr="off", time_limit=args.time_limit))
+    out["scaling"] = scaling(name, files, tmp, args, out.get("full_1", {}), out.get("full_2", {}))
     return out
+
+
+def scaling(name: str, files: list[Path], tmp: Path, args, first_1: dict, first_2: dict) -> dict:
+    """2 workers / 1 worker over ``args.repeat`` pairs of runs, each into a fresh database.
+
+    On this 2-core VM one pair's ratio moved between 1.43 and 1.86 from run to run (same code, same
+    input), so the target is checked on the median of the pairs and every pair is recorded.
+    """
+    pairs = [(first_1.get("seconds"), first_2.get("seconds"))]
+    settings = Settings(ocr="off", stages=FULL, time_limit=args.time_limit)
+    for i in range(1, max(1, args.repeat)):
+        one = pipeline_run(files, tmp / f"{name}_scaling_{i}_1.duckdb", workers=1, settings=settings)
+        two = pipeline_run(files, tmp / f"{name}_scaling_{i}_2.duckdb", workers=2, settings=settings)
+        pairs.append((one.get("seconds"), two.get("seconds")))
+        print(f"[{name}] scaling pair {i + 1}: {pairs[-1][0]:.1f} s / {pairs[-1][1]:.1f} s", flush=True)
+    ratios = [ratio(a, b) for a, b in pairs if ratio(a, b)]
+    return {"pairs_seconds": pairs, "ratios": [round(r, 3) for r in ratios],
+            "median_ratio": statistics.median(ratios) if ratios else None}
 
 
 def ratio(a, b):
@@ -178,6 +199,7 @@ def main(argv=None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="use about N input files per set (quick runs)")
     ap.add_argument("--no-dask", action="store_true")
     ap.add_argument("--time-limit", type=float, default=300.0)
+    ap.add_argument("--repeat", type=int, default=3, help="pairs of 1- and 2-worker runs for the speed-up")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
 
@@ -208,7 +230,8 @@ def main(argv=None) -> int:
                   ratio(sp.get("pages_per_s"), base["pages_per_s"]), ">=", 2.0),
             check(f"{name}: full pipeline (2 workers) / naive baseline pages/s",
                   ratio(f2.get("pages_per_s"), base["pages_per_s"]), ">=", 2.0),
-            check(f"{name}: 2 workers / 1 worker speed-up", ratio(f1.get("seconds"), f2.get("seconds")), ">=", 1.7),
+            check(f"{name}: 2 workers / 1 worker speed-up (median of {len(r['scaling']['ratios'])} pairs)",
+                  r["scaling"]["median_ratio"], ">=", 1.7),
             check(f"{name}: unchanged re-run / first run time", ratio(re_.get("seconds"), f2.get("seconds")),
                   "<=", 0.05),
             check(f"{name}: peak RSS per worker (MB)", peak, "<", 500),

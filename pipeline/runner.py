@@ -51,6 +51,11 @@ SKIP_FAILED_ON_RERUN = frozenset({"encrypted", "corrupt", "empty", "needs_ocr", 
                                   "resource", "timeout", "crashed", "internal", "bad_input"})
 POLL_SECONDS = 0.25  # how often the parent samples worker memory while waiting
 BOOT_SECONDS = 120.0  # a new worker must start its first task within this (imports, forkserver)
+# The writer commits finished documents in batches: one transaction per document cost the parent 28 ms
+# each on ../shared/pdfs (2.2 s of CPU per run, taken from the workers' two cores). A batch is committed
+# when it holds this many documents, or when a result arrives this long after the batch's first one.
+WRITE_BATCH = 32
+WRITE_SECONDS = 2.0
 
 
 def _prepared(outcome):
@@ -507,6 +512,9 @@ def run(inputs: Iterable[str], *, db: str = DEFAULT_DB, settings: Settings = Set
 
     total = 0
     with Store(db) as store:
+        # the writer's inserts are small and serial: DuckDB's own thread pool would only take cycles from
+        # the workers (write time on ../shared/pdfs 0.86 -> 0.75 s measured)
+        store.con.execute("SET threads TO 1")
         run_args = dict(args or {}, inputs=inputs, workers=workers, force=force, backend=backend,
                         retry_failed=retry_failed)
         run_id = summary.run_id = store.begin_run(run_args, version)
@@ -529,19 +537,18 @@ def run(inputs: Iterable[str], *, db: str = DEFAULT_DB, settings: Settings = Set
                 else:
                     outcomes = iter_local(tasks, worker_fn=worker_fn, settings=settings, workers=workers,
                                           stats=stats)
+                writer = _Writer(store, run_id, skey, summary, emit)
                 try:
                     for task, outcome in outcomes:
                         with _sigint_deferred():
-                            _record(store, run_id, task, outcome, dups.get(task.sha256, ()), skey, summary)
-                        if isinstance(outcome, PipelineError):
-                            emit("failed", task.path, outcome.error_class)
-                        else:
-                            emit("ok", task.path)
+                            writer.add(task, outcome, dups.get(task.sha256, ()))
                 finally:
                     close = getattr(outcomes, "close", None)
                     if close:
                         close()
                     summary.peak_worker_rss_mb = round(stats.get("peak_worker_rss_mb", 0.0), 1)
+                    with _sigint_deferred():  # finished documents are committed, even after Ctrl-C
+                        writer.flush()
         except KeyboardInterrupt:
             summary.interrupted = True
             status = "interrupted"
@@ -621,28 +628,56 @@ def _sigint_deferred():
             old(signal.SIGINT, caught[0])
 
 
-def _record(store: Store, run_id: str, task: Task, outcome, dups, skey, summary: RunSummary) -> None:
-    """The single writer: one transaction per document, then its duplicates' ``files`` rows."""
-    if isinstance(outcome, DocumentResult):
-        outcome = prepare(outcome)
-    if not isinstance(outcome, (PreparedDocument, PipelineError)):
-        outcome = InternalError(f"worker returned {type(outcome).__name__}, not a DocumentResult",
-                                path=task.path)
-    if isinstance(outcome, PipelineError):
-        outcome.path = outcome.path or task.path
-        _fail(store, run_id, task.path, outcome, task.sha256, task, skey, summary)
-        for d in dups:
-            store.put_file(d.path, d.sha256, d.size, d.mtime, run_id, outcome.error_class, skey)
-        return
-    t = time.perf_counter()
-    store.write(outcome, run_id, task.path, file_stat=(task.size, task.mtime), settings_key=skey)
-    summary.write_seconds += time.perf_counter() - t
-    for d in dups:
-        store.put_file(d.path, outcome.doc_id, d.size, d.mtime, run_id, "ok", skey)
-    summary.ok += 1
-    summary.n_pages += outcome.n_pages
-    summary.n_sentences += outcome.n_sentences
-    for method in outcome.page_methods:
-        summary.pages_by_method[method] += 1
-    for stage, secs in outcome.timings:
-        summary.stage_seconds[stage] += secs
+class _Writer:
+    """The single writer: failures are recorded at once, finished documents committed in batches.
+
+    A batch is one transaction (``Store.write_many``): a crash loses at most the uncommitted batch,
+    which a resumed run redoes. Progress reports ``ok`` only once the document is committed.
+    """
+
+    def __init__(self, store: Store, run_id: str, skey: str, summary: RunSummary,
+                 emit: Callable[..., None]) -> None:
+        self.store, self.run_id, self.skey, self.summary, self.emit = store, run_id, skey, summary, emit
+        self.pending: list[tuple[Task, PreparedDocument, tuple]] = []
+        self.since = 0.0
+
+    def add(self, task: Task, outcome, dups) -> None:
+        if isinstance(outcome, DocumentResult):
+            outcome = prepare(outcome)
+        if not isinstance(outcome, (PreparedDocument, PipelineError)):
+            outcome = InternalError(f"worker returned {type(outcome).__name__}, not a DocumentResult",
+                                    path=task.path)
+        if isinstance(outcome, PipelineError):
+            outcome.path = outcome.path or task.path
+            _fail(self.store, self.run_id, task.path, outcome, task.sha256, task, self.skey, self.summary)
+            for d in dups:
+                self.store.put_file(d.path, d.sha256, d.size, d.mtime, self.run_id, outcome.error_class, self.skey)
+            self.emit("failed", task.path, outcome.error_class)
+            return
+        now = time.monotonic()
+        if not self.pending:
+            self.since = now
+        self.pending.append((task, outcome, tuple(dups)))
+        if len(self.pending) >= WRITE_BATCH or now - self.since >= WRITE_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        batch, self.pending = self.pending, []
+        summary = self.summary
+        t = time.perf_counter()
+        self.store.write_many([(doc, task.path, (task.size, task.mtime)) for task, doc, _ in batch],
+                              self.run_id, settings_key=self.skey)
+        summary.write_seconds += time.perf_counter() - t
+        for task, doc, dups in batch:
+            for d in dups:
+                self.store.put_file(d.path, doc.doc_id, d.size, d.mtime, self.run_id, "ok", self.skey)
+            summary.ok += 1
+            summary.n_pages += doc.n_pages
+            summary.n_sentences += doc.n_sentences
+            for method in doc.page_methods:
+                summary.pages_by_method[method] += 1
+            for stage, secs in doc.timings:
+                summary.stage_seconds[stage] += secs
+            self.emit("ok", task.path)

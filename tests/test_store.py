@@ -118,6 +118,44 @@ def test_failed_write_rolls_back(tmp_path):
         assert s.con.execute("SELECT count(*) FROM sentences WHERE doc_id = ?", [bad.doc_id]).fetchone()[0] == 0
 
 
+class _FailingCommit:
+    """A connection stand-in whose COMMIT fails (as a full disk or a kill would make it)."""
+
+    def __init__(self, con):
+        self._con = con
+
+    def execute(self, sql, *args):
+        if sql.strip() == "COMMIT":
+            raise RuntimeError("commit failed")
+        return self._con.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+
+
+def test_write_many_is_one_transaction(tmp_path):
+    docs = [fake_result(f"Line {i} of Text\nSecond Line {i}\n") for i in range(3)]
+    with Store(tmp_path / "a.duckdb") as s:
+        run = s.begin_run({}, "v1")
+        s.write_many([(r, f"/d/{i}.txt", (i + 1, 7)) for i, r in enumerate(docs)], run)
+        for i, r in enumerate(docs):
+            assert counts(s, r.doc_id) == expected_counts(r)
+            assert s.known_file(f"/d/{i}.txt", i + 1, 7) == r.doc_id
+        assert s.table("documents")["path"].tolist() == [f"/d/{i}.txt" for i in range(3)]
+        # a batch that fails at COMMIT leaves none of its documents, and the earlier rows untouched
+        more = [fake_result(f"Other Text {i}\n") for i in range(2)]
+        real, s.con = s.con, _FailingCommit(s.con)
+        with pytest.raises(RuntimeError):
+            s.write_many([(r, None, (1, 1)) for r in more], run)
+        s.con = real
+        assert s.con.execute("SELECT count(*) FROM documents").fetchone()[0] == 3
+        assert all(counts(s, r.doc_id)["sentences"] == 0 for r in more)
+        # rewriting a batch that includes known documents replaces their rows, no duplicates
+        s.write_many([(docs[0], None, None), (more[0], None, None)], run)
+        assert counts(s, docs[0].doc_id) == expected_counts(docs[0])
+        assert s.con.execute("SELECT count(*) FROM documents").fetchone()[0] == 4
+
+
 @hsettings(max_examples=25, deadline=None)
 @given(st.lists(st.integers(0, 10**12), min_size=1, max_size=50), st.lists(st.integers(0, 10**6), max_size=5))
 def test_offsets_round_trip(tmp_path_factory, orig, starts):
