@@ -1,0 +1,149 @@
+"""Inter-annotator agreement and the majority-of-three merge of ``corpus/labels/GUIDELINES.md``.
+
+A relabelled set keeps three stand-off annotations under ``corpus/labels/annotators/``:
+``<set>.prior.jsonl`` (the labels the set had before the pass), ``<set>.A.jsonl`` and ``<set>.B.jsonl``
+(two blind annotators). :func:`merge` builds the set's label file from them (majority per yes/no
+decision, per area for challenges; ties on a categorical field go to the first of A, B, prior that has
+a value) and :func:`report` gives Cohen's kappa between the annotators.
+
+    python -m pipeline.evaluation.agreement measures_en            # agreement figures
+    python -m pipeline.evaluation.agreement measures_en --write    # rebuild corpus/labels/measures_en.jsonl
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Optional
+
+from sklearn.metrics import cohen_kappa_score
+
+from ..errors import ResourceError
+from ..resources import corpus_path, iter_jsonl
+
+AREAS = tuple(f"C{i}" for i in range(1, 8))
+ANNOTATORS = ("A", "B", "prior")  # tie order for categorical fields
+MEASURE_FIELDS = ("instrument", "subtool", "action", "status", "amount", "currency", "year")
+KEY = ("source", "start", "end")
+
+
+def annotator_path(name: str, who: str) -> Path:
+    return corpus_path("labels", "annotators", f"{name}.{who}.jsonl")
+
+
+def _key(rec: dict) -> tuple:
+    return tuple(rec[k] for k in KEY)
+
+
+def load_annotations(name: str) -> dict[str, dict[tuple, dict]]:
+    """``{who: {(source, start, end): record}}``; the three files must cover the same records."""
+    out = {}
+    for who in ANNOTATORS:
+        path = annotator_path(name, who)
+        if not path.is_file():
+            raise ResourceError(f"{path} is missing: the set {name!r} has no three-way annotation")
+        out[who] = {_key(r): r for r in iter_jsonl(path)}
+    keys = set(out["prior"])
+    for who in ("A", "B"):
+        if set(out[who]) != keys:
+            raise ResourceError(f"{annotator_path(name, who)} does not cover the same records as the prior labels "
+                                f"({len(set(out[who]) ^ keys)} differ)")
+    return out
+
+
+def _vote(values: list) -> Optional[object]:
+    """The most common value, "none" (null) included — two annotators who see no amount outvote one who
+    does; ties go to the first voter (values come in ANNOTATORS order)."""
+    if not values:
+        return None
+    counts = Counter(values)
+    best = max(counts.values())
+    return next(v for v in values if counts[v] == best)
+
+
+def merge_measure(votes: list[dict]) -> dict:
+    """One record from A, B, prior (in that order): measure by majority, fields from the yes-voters."""
+    yes = [v for v in votes if v.get("measure")]
+    out = {"measure": len(yes) >= 2}
+    for field in MEASURE_FIELDS:
+        out[field] = _vote([v.get(field) for v in yes]) if out["measure"] else None
+    prior = votes[-1]
+    out["actor"] = prior.get("actor") if out["measure"] and prior.get("measure") else None
+    return out
+
+
+def merge_challenge(votes: list[dict]) -> dict:
+    areas = [a for a in AREAS if sum(a in (v.get("areas") or ()) for v in votes) >= 2]
+    stance = _vote([v.get("stance") for v in votes if v.get("areas")]) if areas else None
+    return {"areas": areas, "stance": stance}
+
+
+def merge(name: str) -> list[dict]:
+    """The label records of set ``name`` (e.g. ``measures_en``) by the majority of three, in prior order."""
+    ann = load_annotations(name)
+    combine = merge_measure if name.startswith("measures") else merge_challenge
+    out = []
+    for key, prior in ann["prior"].items():
+        labels = combine([ann["A"][key], ann["B"][key], prior])
+        keep = {k: prior[k] for k in ("source", "sha256", "start", "end", "split") if k in prior}
+        if "lang" in prior:
+            keep["lang"] = prior["lang"]
+        out.append({**keep, **labels})
+    return out
+
+
+def _decisions(name: str, rec: dict) -> list[bool]:
+    if name.startswith("measures"):
+        return [bool(rec.get("measure"))]
+    return [a in (rec.get("areas") or ()) for a in AREAS]
+
+
+def report(name: str) -> dict:
+    """Cohen's kappa on the yes/no decisions: A–B, and each annotator against the merged labels."""
+    ann = load_annotations(name)
+    merged = {_key(r): r for r in merge(name)}
+    keys = list(ann["prior"])
+    n_dec = len(_decisions(name, merged[keys[0]]))
+
+    def column(recs: dict, i: int) -> list[bool]:
+        return [_decisions(name, recs[k])[i] for k in keys]
+
+    def kappa(x: dict, y: dict) -> dict:
+        per = [cohen_kappa_score(column(x, i), column(y, i)) for i in range(n_dec)]
+        agree = sum(a == b for i in range(n_dec) for a, b in zip(column(x, i), column(y, i)))
+        return {"kappa": per[0] if n_dec == 1 else sum(per) / n_dec,
+                "per_decision": None if n_dec == 1 else dict(zip(AREAS, per)),
+                "raw_agreement": agree / (n_dec * len(keys))}
+
+    out = {"set": name, "records": len(keys),
+           "A_vs_B": kappa(ann["A"], ann["B"]),
+           "A_vs_merged": kappa(ann["A"], merged), "B_vs_merged": kappa(ann["B"], merged),
+           "prior_vs_merged": kappa(ann["prior"], merged), "prior_vs_A": kappa(ann["prior"], ann["A"]),
+           "prior_vs_B": kappa(ann["prior"], ann["B"])}
+    changed = [k for k in keys if _decisions(name, ann["prior"][k]) != _decisions(name, merged[k])]
+    out["changed_by_merge"] = len(changed)
+    by_split = Counter(ann["prior"][k].get("split") for k in changed)
+    out["changed_by_split"] = dict(by_split)
+    return out
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    ap = argparse.ArgumentParser(description="agreement of a three-way annotation; rebuild its label file")
+    ap.add_argument("name", help="label set, e.g. measures_en or challenges_en")
+    ap.add_argument("--write", action="store_true", help="rewrite corpus/labels/<name>.jsonl from the majority")
+    args = ap.parse_args(argv)
+    rep = report(args.name)
+    json.dump(rep, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+    if args.write:
+        path = corpus_path("labels", f"{args.name}.jsonl")
+        with open(path, "w", encoding="utf-8") as fh:
+            for rec in merge(args.name):
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
