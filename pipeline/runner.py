@@ -642,8 +642,7 @@ class _Writer:
         self.since = 0.0
 
     def add(self, task: Task, outcome, dups) -> None:
-        if isinstance(outcome, DocumentResult):
-            outcome = prepare(outcome)
+        """``outcome`` as ``attempt`` gives it (local pool and Dask): a PreparedDocument or a PipelineError."""
         if not isinstance(outcome, (PreparedDocument, PipelineError)):
             outcome = InternalError(f"worker returned {type(outcome).__name__}, not a DocumentResult",
                                     path=task.path)

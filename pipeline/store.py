@@ -3,7 +3,8 @@
 One ``Store`` wraps one DuckDB file. The runner's parent process is the only writer: each
 ``DocumentResult`` goes in with ``write()`` — or a few at once with ``write_many()`` — inside ONE
 transaction (old rows of the documents deleted, new rows bulk-inserted from Arrow tables), so a crash
-or ``kill -9`` at any moment leaves only whole documents (DuckDB's WAL replays committed transactions and drops the rest on reopen).
+or ``kill -9`` at any moment leaves only whole documents (DuckDB's WAL replays committed transactions
+and drops the rest on reopen).
 
 Imports only ``types`` and ``errors`` (never a stage).
 """
@@ -328,11 +329,8 @@ class Store:
                     con.register(f"_pl_{name}", tbl)
                     con.execute(f"INSERT INTO {name} SELECT * FROM _pl_{name}")
                     con.unregister(f"_pl_{name}")
-            files = [[path, prepared.doc_id, int(stat[0]), int(stat[1]), run_id, "ok",
-                      version or prepared.pipeline_version, settings_key]
-                     for prepared, path, stat in docs if stat is not None]
-            if files:
-                con.executemany(f"INSERT OR REPLACE INTO files VALUES ({', '.join('?' * 8)})", files)
+            self._put_files([(path, prepared.doc_id, stat, run_id, "ok", version or prepared.pipeline_version,
+                               settings_key) for prepared, path, stat in docs if stat is not None])
             con.execute("COMMIT")
         except BaseException:
             try:
@@ -341,15 +339,17 @@ class Store:
                 pass
             raise
 
-    def _put_file(self, path, doc_id, file_stat, run_id, status, version, settings_key) -> None:
-        self.con.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                         [path, doc_id, int(file_stat[0]), int(file_stat[1]), run_id, status, version,
-                          settings_key])
+    def _put_files(self, rows: list[tuple]) -> None:
+        """``files`` rows ``(path, doc_id, (size, mtime), run_id, status, version, settings_key)``."""
+        if rows:
+            self.con.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                 [[path, doc_id, int(stat[0]), int(stat[1]), run_id, status, version, skey]
+                                  for path, doc_id, stat, run_id, status, version, skey in rows])
 
     def put_file(self, path: str, doc_id: Optional[str], size: int, mtime: int, run_id: str,
                  status: str = "ok", settings_key: str = "") -> None:
         """Record that ``path`` (with this size and mtime in ns) holds ``doc_id`` (or failed: status)."""
-        self._put_file(path, doc_id, (size, mtime), run_id, status, self._version(run_id), settings_key)
+        self._put_files([(path, doc_id, (size, mtime), run_id, status, self._version(run_id), settings_key)])
 
     def record_error(self, run_id: str, path: str, err: PipelineError, sha256: Optional[str] = None) -> None:
         cls = getattr(err, "error_class", "internal")

@@ -80,9 +80,10 @@ def merge_challenge(votes: list[dict]) -> dict:
     return {"areas": areas, "stance": stance}
 
 
-def merge(name: str) -> list[dict]:
-    """The label records of set ``name`` (e.g. ``measures_en``) by the majority of three, in prior order."""
-    ann = load_annotations(name)
+def merge(name: str, ann: Optional[dict] = None) -> list[dict]:
+    """The label records of set ``name`` (e.g. ``measures_en``) by the majority of three, in prior order
+    (``ann``: the annotations when already loaded)."""
+    ann = ann if ann is not None else load_annotations(name)
     combine = merge_measure if name.startswith("measures") else merge_challenge
     out = []
     for key, prior in ann["prior"].items():
@@ -100,33 +101,28 @@ def _decisions(name: str, rec: dict) -> list[bool]:
     return [a in (rec.get("areas") or ()) for a in AREAS]
 
 
-def report(name: str) -> dict:
+def report(name: str, ann: Optional[dict] = None, merged: Optional[list[dict]] = None) -> dict:
     """Cohen's kappa on the yes/no decisions: A–B, and each annotator against the merged labels."""
-    ann = load_annotations(name)
-    merged = {_key(r): r for r in merge(name)}
+    ann = ann if ann is not None else load_annotations(name)
+    merged = merged if merged is not None else merge(name, ann)
     keys = list(ann["prior"])
-    n_dec = len(_decisions(name, merged[keys[0]]))
+    votes = {who: [_decisions(name, ann[who][k]) for k in keys] for who in ANNOTATORS}
+    votes["merged"] = [_decisions(name, r) for r in merged]  # merge keeps the prior's order
+    n_dec = len(votes["merged"][0])
 
-    def column(recs: dict, i: int) -> list[bool]:
-        return [_decisions(name, recs[k])[i] for k in keys]
-
-    def kappa(x: dict, y: dict) -> dict:
-        per = [cohen_kappa_score(column(x, i), column(y, i)) for i in range(n_dec)]
-        agree = sum(a == b for i in range(n_dec) for a, b in zip(column(x, i), column(y, i)))
-        return {"kappa": per[0] if n_dec == 1 else sum(per) / n_dec,
-                "per_decision": None if n_dec == 1 else dict(zip(AREAS, per)),
+    def kappa(x: str, y: str) -> dict:
+        cols = [([row[i] for row in votes[x]], [row[i] for row in votes[y]]) for i in range(n_dec)]
+        per = [cohen_kappa_score(a, b) for a, b in cols]
+        agree = sum(u == v for a, b in cols for u, v in zip(a, b))
+        return {"kappa": sum(per) / n_dec, "per_decision": None if n_dec == 1 else dict(zip(AREAS, per)),
                 "raw_agreement": agree / (n_dec * len(keys))}
 
-    out = {"set": name, "records": len(keys),
-           "A_vs_B": kappa(ann["A"], ann["B"]),
-           "A_vs_merged": kappa(ann["A"], merged), "B_vs_merged": kappa(ann["B"], merged),
-           "prior_vs_merged": kappa(ann["prior"], merged), "prior_vs_A": kappa(ann["prior"], ann["A"]),
-           "prior_vs_B": kappa(ann["prior"], ann["B"])}
-    changed = [k for k in keys if _decisions(name, ann["prior"][k]) != _decisions(name, merged[k])]
-    out["changed_by_merge"] = len(changed)
-    by_split = Counter(ann["prior"][k].get("split") for k in changed)
-    out["changed_by_split"] = dict(by_split)
-    return out
+    changed = [k for k, old, new in zip(keys, votes["prior"], votes["merged"]) if old != new]
+    return {"set": name, "records": len(keys),
+            **{f"{x}_vs_{y}": kappa(x, y) for x, y in (("A", "B"), ("A", "merged"), ("B", "merged"),
+                                                       ("prior", "merged"), ("prior", "A"), ("prior", "B"))},
+            "changed_by_merge": len(changed),
+            "changed_by_split": dict(Counter(ann["prior"][k].get("split") for k in changed))}
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -134,14 +130,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("name", help="label set, e.g. measures_en or challenges_en")
     ap.add_argument("--write", action="store_true", help="rewrite corpus/labels/<name>.jsonl from the majority")
     args = ap.parse_args(argv)
-    rep = report(args.name)
-    json.dump(rep, sys.stdout, indent=2, ensure_ascii=False)
+    ann = load_annotations(args.name)
+    merged = merge(args.name, ann)
+    json.dump(report(args.name, ann, merged), sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     if args.write:
-        path = corpus_path("labels", f"{args.name}.jsonl")
-        with open(path, "w", encoding="utf-8") as fh:
-            for rec in merge(args.name):
-                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        with open(corpus_path("labels", f"{args.name}.jsonl"), "w", encoding="utf-8") as fh:
+            fh.writelines(json.dumps(rec, ensure_ascii=False) + "\n" for rec in merged)
     return 0
 
 
