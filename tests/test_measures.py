@@ -82,21 +82,24 @@ def test_en_list_items(lines, expected):
     assert [(m.action, m.status) for m in got if m.text.startswith("(")] == expected
 
 
-def test_en_heading_ends_the_lead_in_in_the_rules():
-    """The rule layer: a heading is no measure and ends the lead-in, so the item after it gets no status from
-    it. (The learned layer decides in production; trained on statutes whose lead-ins sit pages away, it
-    may still call such an item a measure.)"""
+def rule_measures(text: str):
+    """The measures of the rule layer alone (no learned model) on English ``text``."""
     from dataclasses import replace
 
     from pipeline.measures import _segment
     from pipeline.measures.detect import MeasureExtractor
 
-    rules = MeasureExtractor(model_dir=None)
+    sents = tuple(replace(s, lang="en") for s in _segment(text, "en"))
+    return MeasureExtractor(model_dir=None).extract(text, sents, (), (), ())
+
+
+def test_en_heading_ends_the_lead_in_in_the_rules():
+    """The rule layer: a heading is no measure and ends the lead-in, so the item after it gets no status from
+    it. (The learned layer decides in production; trained on statutes whose lead-ins sit pages away, it
+    may still call such an item a measure.)"""
 
     def items(lines):
-        text = "\n".join(lines)
-        sents = tuple(replace(s, lang="en") for s in _segment(text, "en"))
-        return [(m.action, m.status) for m in rules.extract(text, sents, (), (), ()) if m.text.startswith("(")]
+        return [(m.action, m.status) for m in rule_measures("\n".join(lines)) if m.text.startswith("(")]
 
     assert items([LEADIN, "(1) fund the program;"]) == [("fund", "mandated")]
     assert items([LEADIN, "(c) Funding", "(1) fund the program;"]) == []
@@ -118,14 +121,7 @@ def test_en_conditional_duty_in_the_rules():
     """A conditional prohibition on a named actor is a restriction the law mandates (rule layer). The
     learned layer retrained on the guideline-v2 labels no longer detects this sentence on its own: the
     guideline's line between a duty and a grant's procedural detail runs close to it."""
-    from dataclasses import replace
-
-    from pipeline.measures import _segment
-    from pipeline.measures.detect import MeasureExtractor
-
-    text = "The Secretary shall not consider a proposal unless it contains a certification."
-    sents = tuple(replace(s, lang="en") for s in _segment(text, "en"))
-    (m,) = MeasureExtractor(model_dir=None).extract(text, sents, (), (), ())
+    (m,) = rule_measures("The Secretary shall not consider a proposal unless it contains a certification.")
     assert (m.action, m.status) == ("restrict", "mandated")
 
 
