@@ -345,3 +345,24 @@ def test_tagger_without_recorded_hashes_is_refused(tmp_path):
 def test_resource_errors_are_pipeline_errors():
     err = ResourceError("x\ny")
     assert isinstance(err, PipelineError) and err.error_class == "resource" and str(err) == "resource: x y"
+
+
+def test_measure_model_damaged_weights_are_resource_errors(tmp_path):
+    """Weight arrays that do not fit their shape (a negative or out-of-range column, a short indptr,
+    a non-finite weight) are refused on load, with the classifier's checks (classify.model.read_csr)."""
+    import shutil
+
+    from pipeline.measures.model import MeasureModel
+
+    d = tmp_path / "measures"
+    shutil.copytree(REPO / "models" / "measures", d)
+    good = dict(np.load(d / "weights.npz", allow_pickle=False))
+    MeasureModel.load(d)  # the copy itself loads
+    n = len(good["en_det_indices"])
+    for key, value in (("en_det_indices", np.full(n, -1, dtype=np.int32)),
+                       ("en_det_indices", np.full(n, 1 << 30, dtype=np.int32)),
+                       ("en_det_indptr", np.array([0], dtype=np.int64)),
+                       ("en_det_data", np.full(n, np.nan, dtype=np.float32))):
+        np.savez(d / "weights.npz", **{**good, key: value})
+        with pytest.raises(ResourceError):
+            MeasureModel.load(d)

@@ -151,7 +151,7 @@ class LinearModel:
             raise ResourceError(f"{path}: unreadable model weights: {exc!r}") from exc
         try:
             areas = tuple(str(a) for a in meta["areas"])
-            columns, weights, n_features = _from_csr(arrays, len(areas))
+            columns, weights, n_features = read_csr(arrays, "coef", len(areas))
             vectors = [np.asarray(arrays[k], dtype=np.float64) for k in ("intercept", "platt_a", "platt_b")]
             thresholds = np.asarray(arrays["thresholds"], dtype=np.float64)
             if any(v.shape != (len(areas),) for v in vectors) or thresholds.shape[-1:] != (len(areas),):
@@ -161,25 +161,26 @@ class LinearModel:
         return cls(areas, columns, weights, n_features, *vectors, thresholds, meta)
 
 
-def _from_csr(arrays: dict, n_areas: int) -> tuple[np.ndarray, np.ndarray, int]:
-    """The stored areas × n_features CSR arrays → (non-zero columns, their weights table, n_features)."""
-    shape = tuple(int(v) for v in arrays["coef_shape"])
-    if len(shape) != 2 or shape[0] != n_areas or shape[1] < 1:
-        raise ValueError(f"weight shape {shape} does not fit {n_areas} areas")
-    data = np.asarray(arrays["coef_data"], dtype=np.float32)
-    indices = np.asarray(arrays["coef_indices"]).astype(np.int64)
-    indptr = np.asarray(arrays["coef_indptr"]).astype(np.int64)
-    if (data.ndim != 1 or indices.shape != data.shape or indptr.shape != (n_areas + 1,) or indptr[0] != 0
+def read_csr(arrays: dict, key: str, n_rows: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Stored ``n_rows`` × n_features CSR weights (``{key}_data/_indices/_indptr/_shape``), checked →
+    (non-zero columns, their weights table columns × n_rows, n_features). Raises ValueError."""
+    shape = tuple(int(v) for v in arrays[key + "_shape"])
+    if len(shape) != 2 or shape[0] != n_rows or shape[1] < 1:
+        raise ValueError(f"{key}: weight shape {shape} does not fit {n_rows} rows")
+    data = np.asarray(arrays[key + "_data"], dtype=np.float32)
+    indices = np.asarray(arrays[key + "_indices"]).astype(np.int64)
+    indptr = np.asarray(arrays[key + "_indptr"]).astype(np.int64)
+    if (data.ndim != 1 or indices.shape != data.shape or indptr.shape != (n_rows + 1,) or indptr[0] != 0
             or indptr[-1] != len(data) or np.any(np.diff(indptr) < 0)):
-        raise ValueError("inconsistent coef_data/coef_indices/coef_indptr")
+        raise ValueError(f"inconsistent {key}_data/_indices/_indptr")
     if len(indices) and (indices.min() < 0 or indices.max() >= shape[1]):
-        raise ValueError(f"a weight column lies outside 0..{shape[1] - 1}")
+        raise ValueError(f"{key}: a weight column lies outside 0..{shape[1] - 1}")
     if not np.all(np.isfinite(data)):
-        raise ValueError("non-finite weights")
+        raise ValueError(f"{key}: non-finite weights")
     columns = np.unique(indices)
-    weights = np.zeros((len(columns), n_areas), dtype=np.float32)
-    area_of = np.repeat(np.arange(n_areas), np.diff(indptr))
-    np.add.at(weights, (np.searchsorted(columns, indices), area_of), data)  # summed, as scipy sums duplicates
+    weights = np.zeros((len(columns), n_rows), dtype=np.float32)
+    row_of = np.repeat(np.arange(n_rows), np.diff(indptr))
+    np.add.at(weights, (np.searchsorted(columns, indices), row_of), data)  # summed, as scipy sums duplicates
     return columns, weights, shape[1]
 
 

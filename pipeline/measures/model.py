@@ -125,17 +125,15 @@ class MeasureModel:
             n = int(meta["n_features"])
             langs = {}
             for lang, lmeta in meta["langs"].items():
-                coef = _get_csr(arrays, f"{lang}_det", n)
+                coef = _get_csr(arrays, f"{lang}_det", 1, n)
                 icpt, a, b = (float(x) for x in arrays[f"{lang}_det_intercept"])
                 classes = tuple(lmeta.get("instrument_classes") or ())
-                ins = _get_csr(arrays, f"{lang}_ins", n) if classes else None
                 ins_icpt = arrays[f"{lang}_ins_intercept"] if classes else None
-                if coef.shape[0] != 1 or (ins is not None and ins.shape[0] != len(ins_icpt)):
-                    raise ResourceError(f"{path}: {lang}: weight shapes do not match")
+                ins = _get_csr(arrays, f"{lang}_ins", len(ins_icpt), n) if classes else None
                 langs[lang] = LangModel(coef, icpt, a, b, float(lmeta["threshold"]), ins, ins_icpt, classes,
                                         bool(lmeta.get("cues", True)), bool(lmeta.get("ngrams", True)),
                                         bool(lmeta.get("pos", False)))
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise ResourceError(f"{path}: malformed model: {exc!r}") from exc
         return cls(langs, n, meta)
 
@@ -159,16 +157,15 @@ def _put_csr(arrays: dict, key: str, W) -> None:
     arrays[key + "_shape"] = np.array(W.shape, dtype=np.int64)
 
 
-def _get_csr(arrays: dict, key: str, n: int) -> np.ndarray:
-    """The dense weight rows stored by ``_put_csr``."""
-    shape = tuple(int(v) for v in arrays[key + "_shape"])
-    if len(shape) != 2 or shape[1] != n:
-        raise ResourceError(f"{key}: shape {shape} does not match {n} features")
-    data, indices, indptr = arrays[key + "_data"], arrays[key + "_indices"], arrays[key + "_indptr"]
-    if len(indptr) != shape[0] + 1 or len(data) != len(indices) or indptr[-1] != len(data):
-        raise ResourceError(f"{key}: CSR arrays do not match their shape {shape}")
-    W = np.zeros(shape, dtype=np.float32)
-    W[np.repeat(np.arange(shape[0]), np.diff(indptr)), indices] = data
+def _get_csr(arrays: dict, key: str, n_rows: int, n: int) -> np.ndarray:
+    """The dense weight rows stored by ``_put_csr``, checked by ``classify.model.read_csr``."""
+    from ..classify.model import read_csr
+
+    columns, weights, n_features = read_csr(arrays, key, n_rows)
+    if n_features != n:
+        raise ValueError(f"{key}: {n_features} features, the model has {n}")
+    W = np.zeros((n_rows, n), dtype=np.float32)
+    W[:, columns] = weights.T
     return W
 
 
