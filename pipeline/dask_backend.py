@@ -54,7 +54,7 @@ def _dask_task(worker_fn: Callable, path: str, settings: Settings, key: str):
     try:
         from .runner import attempt
 
-        return attempt(worker_fn, path, settings, settings.memory_mb)[0]
+        return attempt(worker_fn, path, settings)[0]
     finally:
         done.set()
 

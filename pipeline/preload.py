@@ -7,7 +7,9 @@ to one thread before numpy loads: workers are processes, one per core.
 """
 import os
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_THREAD_LIMIT"):
+from .settings import ONE_THREAD_VARS
+
+for _var in ONE_THREAD_VARS:
     os.environ.setdefault(_var, "1")
 
 import numpy  # noqa: E402,F401

@@ -36,7 +36,7 @@ from .errors import (
     UnsupportedError,
 )
 from .resources import sha256_file
-from .settings import Settings
+from .settings import ONE_THREAD_VARS, Settings
 from .store import DEFAULT_DB, PreparedDocument, Store, prepare
 from .types import DocumentResult
 
@@ -63,7 +63,7 @@ def _prepared(outcome):
     return prepare(outcome) if isinstance(outcome, DocumentResult) else outcome
 
 
-def attempt(worker_fn: Callable, path: str, settings: Settings, memory_mb: int) -> tuple[object, bool]:
+def attempt(worker_fn: Callable, path: str, settings: Settings) -> tuple[object, bool]:
     """One document in a worker (local pool or Dask): ``(PreparedDocument or classified PipelineError, out of
     memory)``. A MemoryError is ``too_large`` and a bug in a stage ``internal``: either costs this document
     only. After running out of memory the caller should let the worker go (its heap may be in pieces)."""
@@ -72,7 +72,7 @@ def attempt(worker_fn: Callable, path: str, settings: Settings, memory_mb: int) 
     except PipelineError as err:
         return err, False
     except MemoryError:
-        return TooLargeError(f"exceeded the memory cap of {memory_mb} MB", path=path), True
+        return TooLargeError(f"exceeded the memory cap of {int(settings.memory_mb or 0)} MB", path=path), True
     except Exception as exc:  # noqa: BLE001 - a bug in a stage costs this document only
         log.exception("worker function failed on %s", path)
         return InternalError(f"{type(exc).__name__}: {exc}", path=path), False
@@ -271,7 +271,7 @@ def _worker_main(conn, worker_fn: Callable, settings: Settings, memory_mb: int) 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides how to stop
     # one thread per worker: the variables reach libraries loaded later and child processes (tesseract);
     # threadpoolctl caps the BLAS numpy already loaded (the forkserver imports it, and so does this module)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_THREAD_LIMIT"):
+    for var in ONE_THREAD_VARS:
         os.environ.setdefault(var, "1")
     try:
         from threadpoolctl import threadpool_limits
@@ -291,7 +291,7 @@ def _worker_main(conn, worker_fn: Callable, settings: Settings, memory_mb: int) 
             return
         tid, path = msg
         conn.send(("start", tid, None, 0.0))  # the time limit counts from here, not from process start
-        outcome, exit_after = attempt(worker_fn, path, settings, memory_mb)
+        outcome, exit_after = attempt(worker_fn, path, settings)
         out = ("err" if isinstance(outcome, PipelineError) else "ok", tid, outcome)
         try:
             conn.send((*out, _peak_rss_mb()))

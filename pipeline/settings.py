@@ -4,6 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
+# Environment variables that hold BLAS/OpenMP (and tesseract) to one thread: workers are processes, one
+# per core. Set by the forkserver before numpy loads and by every worker for what it starts later.
+ONE_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_THREAD_LIMIT")
+
 
 @dataclass(frozen=True)
 class Settings:

@@ -101,6 +101,6 @@ def sentence_units_view(records: list[dict], classifier, *, t2s: bool = True) ->
         scores = {a: round(float(proba[i, j]), 4) for j, a in enumerate(ids)}
         evidence = [{"start": 0, "end": len(rec["text"]), "text": rec["text"], "area": a, "score": scores[a]}
                     for a in areas]
-        out.append({"id": rec["id"], "lang": langs[i] or "other", "areas": areas, "scores": scores,
+        out.append({"id": rec["id"], "lang": langs[i], "areas": areas, "scores": scores,
                     "evidence": evidence})
     return out

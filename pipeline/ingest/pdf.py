@@ -145,8 +145,6 @@ def _page(doc, index: int, plumber: _Plumber, ocr: str, can_ocr: bool) -> Page:
                     warnings.append(warn)
                 if ptext:
                     cands += _extractions(ptext, METHOD_PDFPLUMBER, scanned)
-        else:
-            cands = cands[:1]  # good enough: no GBK recovery attempt either
         best = max(cands, key=lambda c: c[0].score)  # first wins ties: pdfium
         a, text, method = best
         blank = a.n_chars == 0 and not has_image

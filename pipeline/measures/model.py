@@ -23,6 +23,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from ..classify.features import HashedRows
 from ..errors import ResourceError
 from ..resources import load_json, models_path
 from .features import hash_features, view_features
@@ -73,7 +74,7 @@ class MeasureModel:
     def needs_tags(self) -> bool:
         return any(lm.pos for lm in self.langs.values())
 
-    def features(self, views, lex: Lexicon, lm: LangModel) -> sp.csr_matrix:
+    def features(self, views, lex: Lexicon, lm: LangModel) -> HashedRows:
         feats = [view_features(v, lex, cues=lm.cues, ngrams=lm.ngrams, pos=lm.pos) + _rule_instrument(v, lex)
                  for v in views]
         return hash_features(feats, self.n_features)

@@ -164,13 +164,11 @@ def _view_labels(views, recs):
     return idx, np.array([lab[i] for i in idx], dtype=int)
 
 
-def cv_detector(views, recs, lex, cues, ngrams, c, weak, groups, pos=False, matrices=None):
+def cv_detector(views, recs, c, weak, groups, matrices):
     """Out-of-fold decision values for every view that carries a label (NaN elsewhere). ``matrices``:
-    ``(X, Xw)`` already built for this feature set (the grid reuses them across C and weak)."""
+    ``(X, Xw)`` already built for the views and the weak examples of one feature set (the grid reuses
+    them across C and weak)."""
     idx, y = _view_labels(views, recs)
-    if matrices is None:
-        matrices = (_X(views, lex, cues, ngrams, pos),
-                    _X([v for _, v in weak[0] + weak[1]], lex, cues, ngrams, pos) if weak else None)
     X, Xw = matrices
     yw = np.array([1] * len(weak[0]) + [0] * len(weak[1])) if weak else None
     wdocs = np.array([d for d, _ in weak[0] + weak[1]]) if weak else None
@@ -235,7 +233,7 @@ def train_lang(shared: Path, lang: str, rules: MeasureExtractor, rng, *, weak_do
         built[name] = (_X(views, lex, cues, ngrams, pos), _X([v for _, v in weak[0] + weak[1]], lex, cues, ngrams, pos))
         for c in GRID_C[lang]:
             for use_weak in (False, True):
-                z, _, idx, y = cv_detector(views, recs, lex, cues, ngrams, c, weak if use_weak else None, groups, pos,
+                z, _, idx, y = cv_detector(views, recs, c, weak if use_weak else None, groups,
                                            built[name])
                 a, b = _platt(z[idx], y)
                 p = 1 / (1 + np.exp(-(a * np.nan_to_num(z, nan=-50) + b)))
@@ -250,7 +248,7 @@ def train_lang(shared: Path, lang: str, rules: MeasureExtractor, rng, *, weak_do
     # the honest subset first, then all of train; simpler feature sets and smaller C break ties
     best = max(grid, key=lambda g: (g.get("fresh_f1", 0.0), g["f1"], g["features"] == "cues+ngrams", -g["C"]))
     cues, ngrams, pos = FEATURE_SETS[best["features"]]
-    z, X, idx, y = cv_detector(views, recs, lex, cues, ngrams, best["C"], weak if best["weak"] else None, groups, pos,
+    z, X, idx, y = cv_detector(views, recs, best["C"], weak if best["weak"] else None, groups,
                                built[best["features"]])
     a, b = _platt(z[idx], y)
     ins_cv, ins_rows, ins_gold = cv_instrument(views, recs, X, lex, groups)
