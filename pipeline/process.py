@@ -70,10 +70,6 @@ class Analyzer:
             obj = self._stages[name] = self._build(name)
         return obj
 
-    def forget(self, name: str) -> None:
-        """Drop a stage object so its resources load afresh on next use (after retraining)."""
-        self._stages.pop(name, None)
-
     def _build(self, name: str):
         if name == "segment":
             from .segment import Segmenter

@@ -105,6 +105,39 @@ def test_en_heading_ends_the_lead_in_in_the_rules():
     assert items([LEADIN, "(c) Funding", "(1) fund the program;"]) == []
 
 
+def test_en_an_item_can_be_the_lead_in_of_deeper_items():
+    """US Code nesting (1) → (A) → (i): an item that runs on ("…, which shall") lends its status to the
+    deeper items after it, until the next item at its own level; "(I)" after "(H)" is a letter, not a
+    roman numeral."""
+    from pipeline.measures.detect import MeasureExtractor
+    from pipeline.measures import _segment
+
+    lines = ["(b) Program",  # a heading: nothing before it governs
+             "(1) The President shall implement a Networking Program, which shall",
+             "(A) provide for long-term basic research on networking;",
+             "(H) provide support for training graduate students;",
+             "(I) provide for improving the security of computing systems;",
+             "(2) the budget of the Program for each fiscal year;",
+             "(A) establish an office of the Program."]
+    text = "\n".join(lines)
+    ex = MeasureExtractor(model_dir=None)
+    views = ex.scan(text, tuple(__import__("dataclasses").replace(s, lang="en") for s in _segment(text, "en")))
+    lent = [v.leadin for v in views]
+    assert lent == [None, None, "mandated", "mandated", "mandated", None, None]
+    acts = {m.text.split(")")[0] + ")": m.status for m in rule_measures(text)}
+    assert acts == {"(1)": "mandated", "(A)": "mandated", "(H)": "mandated", "(I)": "mandated"}
+
+
+def test_en_an_item_takes_actor_and_time_from_its_lead_in():
+    lines = ["Not later than 180 days after December 21, 2022, the Director of OMB shall issue guidance on the "
+             "migration to post-quantum cryptography, which shall include at a minimum",
+             "(A) require each agency to establish and maintain a current inventory;",
+             "(B) establish a migration plan for each agency by 2030."]
+    got = [(m.text[:3], m.actor, m.year) for m in rule_measures("\n".join(lines))]
+    assert got == [("Not", "the Director of OMB", 2022), ("(A)", "the Director of OMB", 2022),
+                   ("(B)", "the Director of OMB", 2030)]
+
+
 @pytest.mark.parametrize("text,action,status", [
     ("We are working with the GLA and the Mayor to bring down the cost of childcare in London.", "cooperate", "enacted"),
     ("For that purpose, we have mobilized American ground forces to protect NATO countries.", "support", "enacted"),

@@ -12,8 +12,9 @@ from typing import Iterable, Optional
 from ..types import Measure
 from .detect import MeasureExtractor
 
-__all__ = ["MeasureExtractor", "extract_from_text", "reset_extractor", "shared_extractor", "measures_table",
+__all__ = ["MeasureExtractor", "extract_from_text", "shared_extractor", "measures_table",
            "to_markdown"]
+
 
 def _segment(text: str, lang: Optional[str]):
     """Sentences as production segments them."""
@@ -27,14 +28,6 @@ def shared_extractor() -> MeasureExtractor:
     from .context import _stage
 
     return _stage("measures")
-
-
-def reset_extractor() -> None:
-    """Forget the shared extractor (and its model) so the next call loads ``models/measures`` afresh."""
-    from ..process import analyzer_for
-    from ..settings import Settings
-
-    analyzer_for(Settings()).forget("measures")
 
 
 def extract_from_text(text: str, lang: Optional[str] = None, jurisdiction: Optional[str] = None,

@@ -83,6 +83,7 @@ class SentenceView:
     rule: Optional[tuple]  # (action, verb start, verb end, status) when the rules say measure
     tokens: tuple = ()  # the sentence's tokens (tagged in production: pos/tag/lemma)
     entities: tuple = ()  # the entities starting in the sentence
+    lead: Optional[int] = None  # en list items: the index of the lead-in sentence that governs them
 
     @property
     def tagged(self) -> bool:
@@ -123,6 +124,8 @@ class MeasureExtractor:
         zh_notice = bool(re.search(r"通知如下|国办发|国发〔", text[:2000]))
         context = "enacted" if zh_law else ("mandated" if zh_notice else None)
         leadin: Optional[str] = None  # en: the directive of the last lead-in line ("... shall")
+        lead_line: Optional[int] = None  # … and its sentence index
+        nested = _ItemLeadins()  # en: lead-ins that are themselves list items ("(1) … Program, which shall")
         views = []
         for i, s in enumerate(sentences):
             raw = text[s.start:s.end]
@@ -131,16 +134,23 @@ class MeasureExtractor:
                 ctx = self._zh_heading_context(raw)
                 if ctx:
                     context = ctx
-            is_item = bool(_LIST_ITEM.match(raw))
+            item = _LIST_ITEM.match(raw)
             heading = _is_heading(raw, lang)
-            m = None if heading else self._measure(raw, lang, is_item, leadin, context, lex)
-            views.append(SentenceView(i, s, raw, lang, is_item, heading, leadin, context, m,
-                                      toks_of.get(i, ()), ents_of.get(i, ())))
+            lent, lead = nested.enter(item.group(), (leadin, lead_line)) if item and lang == "en" and not heading \
+                else (leadin, None)
+            m = None if heading else self._measure(raw, lang, bool(item), lent, context, lex)
+            views.append(SentenceView(i, s, raw, lang, bool(item), heading, lent, context, m,
+                                      toks_of.get(i, ()), ents_of.get(i, ()), lead))
             if lang == "en":
                 if heading:
-                    leadin = None
-                elif not is_item:
+                    leadin, lead_line = None, None
+                    nested.clear()
+                elif not item:
                     leadin = _en_leadin(raw)
+                    lead_line = i if leadin is not None else None
+                    nested.clear()
+                else:
+                    nested.leave(raw, i)
         return views
 
     def extract(self, text: str, sentences: Sequence[Sentence], tokens: Sequence[Token] = (),
@@ -170,6 +180,8 @@ class MeasureExtractor:
             action, vpos, vend, status = v.rule if v.rule is not None else _fallback(v, lex)
             rec = self._record(text, v.index, v.sentence, v.raw, v.lang, action, vpos, vend, status,
                                v.entities, areas.get(v.index, ()), jurisdiction, lex)
+            if v.lead is not None:
+                rec = _from_lead(rec, views[v.lead])
             if instrument is not None and instrument != rec.instrument:
                 rec = replace(rec, instrument=instrument, subtool=_subtool_of(v.raw, v.lang, instrument, lex))
             out.append(rec)
@@ -226,7 +238,9 @@ class MeasureExtractor:
         # English
         body = _LIST_ITEM.sub("", raw)
         off = len(raw) - len(body)
-        if is_item:
+        if is_item and not (leadin is None and body[:1].isupper() and _EN_MODAL.search(body)):
+            # (an item with no lead-in that is a whole sentence, "(2) The Office shall review …", is judged
+            # as one below)
             own = re.match(r"\s*(shall|must|will|should)\s+(?!be\b|have\b)", body)
             if own:
                 leadin = _en_status(own.group(1))
@@ -274,15 +288,7 @@ class MeasureExtractor:
     # ---------------------------------------------------------------- fields
     def _record(self, text, i, s, raw, lang, action, vpos, vend, status, ents, areas, jurisdiction, lex):
         instrument, subtool = _subtool(raw, lang, action, lex, vend)
-        actor = actor_id = None
-        found = find_actor(raw[:vpos + 1] if lang == "zh" else raw, lang)
-        if found:
-            actor = found[0]
-            a0, a1 = s.start + found[1], s.start + found[2]
-            for e in ents:
-                if e.id and e.start < a1 and a0 < e.end:
-                    actor_id = e.id
-                    break
+        actor, actor_id = _actor(raw[:vpos + 1] if lang == "zh" else raw, lang, s.start, ents)
         money = [e for e in ents if e.label == "MONEY" and e.value is not None and e.unit]
         if money:
             amount, currency = money[0].value, money[0].unit
@@ -296,6 +302,31 @@ class MeasureExtractor:
                        object=obj, instrument=instrument, subtool=subtool, areas=tuple(sorted(areas)),
                        amount=amount, currency=currency, time=time, year=year, status=status,
                        jurisdiction=(gpe.id if gpe else jurisdiction))
+
+
+def _actor(raw: str, lang: str, offset: int, ents: Sequence[Entity]) -> tuple[Optional[str], Optional[str]]:
+    """(actor text, gazetteer id of the entity under it) of a clause starting at ``offset`` (after its list
+    marker: "(1) The President shall …")."""
+    mark = _LIST_ITEM.match(raw)
+    skip = mark.end() if mark else 0
+    found = find_actor(raw[skip:], lang)
+    if not found:
+        return None, None
+    a0, a1 = offset + skip + found[1], offset + skip + found[2]
+    return found[0], next((e.id for e in ents if e.id and e.start < a1 and a0 < e.end), None)
+
+
+def _from_lead(rec: Measure, lead: SentenceView) -> Measure:
+    """A list item's measure takes what it lacks from its lead-in ("Not later than 180 days after December
+    21, 2022, the Director shall issue guidance, which shall include — (A) a requirement …"): the actor and
+    the time."""
+    if rec.actor is None:
+        actor, actor_id = _actor(lead.raw, lead.lang, lead.sentence.start, lead.entities)
+        rec = replace(rec, actor=actor, actor_id=actor_id)
+    if rec.time is None:
+        time, year = parse_time(lead.raw, lead.lang)
+        rec = replace(rec, time=time, year=year)
+    return rec
 
 
 def _by_sentence(sentences: Sequence[Sentence], spans: Sequence) -> dict[int, tuple]:
@@ -319,6 +350,59 @@ def _is_heading(raw: str, lang: str) -> bool:
         return bool(_EN_HEADING.match(body)) and len(_LIST_ITEM.sub("", body).split()) <= 6 \
             and not _EN_MODAL.search(body)
     return bool(_ZH_HEADING_NUM.match(body)) and len(body) <= 40 and not re.search(r"[，。；]", body)
+
+
+_ITEM_MARK = re.compile(r"\((\w{1,4})\)\s*$")
+_ROMAN = re.compile(r"^(?:i{1,3}|iv|vi{0,3}|ix|xi{0,3}|xiv|xvi{0,3}|xix|xx)$", re.I)
+_ITEM_ENDS_LIST = re.compile(r"(?:[.;,]|\b(?:and|or))\s*$")
+
+
+class _ItemLeadins:
+    """The lead-ins among list items of one English list, by nesting level: "(1) The President shall
+    implement a Program, which shall" lends "mandated" to the "(A) …" items after it until the next item at
+    its level or above. Levels follow the US Code's (a) → (1) → (A) → (i) → (I); "(i)" right after "(h)"
+    (or "(I)" after "(H)") continues the letters."""
+
+    def __init__(self) -> None:
+        self.leads: dict[int, tuple[str, int]] = {}  # level -> (the status its lead-in item lends, its index)
+        self.last: dict[int, str] = {}
+        self.level = 0
+
+    def clear(self) -> None:
+        self.leads.clear()
+        self.last.clear()
+
+    def _level(self, mark: str) -> int:
+        if mark.isdigit():
+            return 2
+        lower = mark.islower()
+        letter = 1 if lower else 3
+        roman = 4 if lower else 5
+        if _ROMAN.match(mark):
+            prev = self.last.get(letter)
+            follows_letter = len(mark) == 1 and prev is not None and len(prev) == 1 and ord(mark) == ord(prev) + 1
+            return letter if follows_letter and self.last.get(roman) is None else roman
+        return letter
+
+    def enter(self, marks: str, base: tuple) -> tuple:
+        """(status, lead-in index) lent to the item opening with ``marks`` ("(b)(1) "): the deepest lead-in
+        item above it, else ``base`` (the last lead-in line)."""
+        found = _ITEM_MARK.search(marks.rstrip())
+        self.level = self._level(found.group(1)) if found else 2
+        self.last[self.level] = found.group(1) if found else ""
+        for k in [k for k in self.last if k > self.level]:
+            del self.last[k]
+        above = [k for k in self.leads if k < self.level]
+        return self.leads[max(above)] if above else base
+
+    def leave(self, raw: str, index: int) -> None:
+        """After the item: it ends deeper lead-ins and its siblings', and is one itself when its text runs on."""
+        for k in [k for k in self.leads if k >= self.level]:
+            del self.leads[k]
+        if not _ITEM_ENDS_LIST.search(raw):
+            status = _en_leadin(raw)
+            if status is not None:
+                self.leads[self.level] = (status, index)
 
 
 def _en_leadin(raw: str) -> Optional[str]:

@@ -186,6 +186,45 @@ def cv_detector(views, recs, c, weak, groups, matrices):
     return z, X, idx, y
 
 
+def _calibrated(z, a, b) -> np.ndarray:
+    """Platt probabilities of out-of-fold decision values (unlabelled views, NaN, get ~0)."""
+    return 1 / (1 + np.exp(-(a * np.nan_to_num(z, nan=-50) + b)))
+
+
+def fit_detector(views, recs, groups, weak, matrices, c: float, feature_set: tuple, threshold=None):
+    """One configuration's detector fitted on all ``recs`` (+ ``weak``): Platt scaling from the grouped
+    out-of-fold decision values, the given threshold or else the out-of-fold best. → (LangModel, X)."""
+    z, X, idx, y = cv_detector(views, recs, c, weak, groups, matrices)
+    a, b = _platt(z[idx], y)
+    if threshold is None:
+        threshold = _best_threshold(_calibrated(z, a, b), recs)
+    Xt, yt, wt = X[idx], y, np.ones(len(idx))
+    if weak:
+        n_weak = len(weak[0]) + len(weak[1])
+        Xt = sp.vstack([Xt, matrices[1]])
+        yt = np.concatenate([yt, [1] * len(weak[0]) + [0] * len(weak[1])])
+        wt = np.concatenate([wt, np.full(n_weak, WEAK_WEIGHT)])
+    det = _fit(Xt, yt, wt, c)
+    cues, ngrams, pos = feature_set
+    lm = LangModel(np.asarray(det.coef_, dtype=np.float32), float(det.intercept_[0]), a, b, threshold, cues=cues,
+                   ngrams=ngrams, pos=pos)
+    return lm, X
+
+
+def view_groups(views, recs) -> np.ndarray:
+    """The source document of every labelled view (None elsewhere): the CV groups."""
+    groups = np.array([None] * len(views), dtype=object)
+    for r in recs:
+        for i in r["views"]:
+            groups[i] = r["source"]
+    return groups
+
+
+def feature_matrices(views, weak, lex, feature_set: tuple):
+    """(X, Xw): the hashed features of the labelled views and of the weak examples for one feature set."""
+    return _X(views, lex, *feature_set), _X([v for _, v in weak[0] + weak[1]], lex, *feature_set)
+
+
 def cv_instrument(views, recs, X, lex, groups, c=3.0):
     """CV accuracy of the instrument classifier vs the rules' instrument on gold measures."""
     rows, gold = [], []
@@ -214,10 +253,7 @@ def cv_instrument(views, recs, X, lex, groups, c=3.0):
 def train_lang(shared: Path, lang: str, rules: MeasureExtractor, rng, *, weak_docs: list[str]):
     lex = rules.lex
     views, recs = gold_examples(shared, lang, "train", rules)
-    groups = np.array([None] * len(views), dtype=object)
-    for r in recs:
-        for i in r["views"]:
-            groups[i] = r["source"]
+    groups = view_groups(views, recs)
     labelled = {(r["source"], views[i].sentence.start) for r in recs for i in r["views"]}
     weak = weak_examples(shared, lang, weak_docs, labelled, rules, rng)
     log.info("%s: %d labelled spans, %d views, weak %d+/%d-", lang, len(recs), len(views), len(weak[0]), len(weak[1]))
@@ -230,13 +266,13 @@ def train_lang(shared: Path, lang: str, rules: MeasureExtractor, rng, *, weak_do
     for name, (cues, ngrams, pos) in FEATURE_SETS.items():
         if pos and lang not in POS_LANGS:
             continue
-        built[name] = (_X(views, lex, cues, ngrams, pos), _X([v for _, v in weak[0] + weak[1]], lex, cues, ngrams, pos))
+        built[name] = feature_matrices(views, weak, lex, (cues, ngrams, pos))
         for c in GRID_C[lang]:
             for use_weak in (False, True):
                 z, _, idx, y = cv_detector(views, recs, c, weak if use_weak else None, groups,
                                            built[name])
                 a, b = _platt(z[idx], y)
-                p = 1 / (1 + np.exp(-(a * np.nan_to_num(z, nan=-50) + b)))
+                p = _calibrated(z, a, b)
                 t = _best_threshold(p, recs)
                 res = _span_prf(p >= t, recs)
                 row = {"features": name, "C": c, "weak": use_weak, "threshold": t, **res}
@@ -247,21 +283,9 @@ def train_lang(shared: Path, lang: str, rules: MeasureExtractor, rng, *, weak_do
                          use_weak, res["f1"], res["precision"], res["recall"], row.get("fresh_f1"), t)
     # the honest subset first, then all of train; simpler feature sets and smaller C break ties
     best = max(grid, key=lambda g: (g.get("fresh_f1", 0.0), g["f1"], g["features"] == "cues+ngrams", -g["C"]))
-    cues, ngrams, pos = FEATURE_SETS[best["features"]]
-    z, X, idx, y = cv_detector(views, recs, best["C"], weak if best["weak"] else None, groups,
-                               built[best["features"]])
-    a, b = _platt(z[idx], y)
+    lm, X = fit_detector(views, recs, groups, weak if best["weak"] else None, built[best["features"]], best["C"],
+                         FEATURE_SETS[best["features"]], threshold=best["threshold"])
     ins_cv, ins_rows, ins_gold = cv_instrument(views, recs, X, lex, groups)
-    # the final fit on all train (+ weak)
-    Xt, yt, wt = X[idx], y, np.ones(len(idx))
-    if best["weak"]:
-        wv = [v for _, v in weak[0] + weak[1]]
-        Xt = sp.vstack([Xt, built[best["features"]][1]])
-        yt = np.concatenate([yt, [1] * len(weak[0]) + [0] * len(weak[1])])
-        wt = np.concatenate([wt, np.full(len(wv), WEAK_WEIGHT)])
-    det = _fit(Xt, yt, wt, best["C"])
-    lm = LangModel(np.asarray(det.coef_, dtype=np.float32), float(det.intercept_[0]), a, b, best["threshold"], cues=cues, ngrams=ngrams,
-                   pos=pos)
     if ins_cv["model"] > ins_cv["rules"] + 0.02:
         ins = LogisticRegression(C=3.0, class_weight="balanced", solver="lbfgs", max_iter=1000)
         ins.fit(X[ins_rows], ins_gold)
@@ -321,10 +345,8 @@ def main(argv: Optional[list[str]] = None) -> int:
               f"instrument CV {cv[lang]['instrument_cv']}")
     if not args.no_dev:
         from ..evaluation.measures import evaluate_measures
-        from . import reset_extractor
 
-        reset_extractor()
-        dev = evaluate_measures("dev")
+        dev = evaluate_measures("dev", extractor=MeasureExtractor(model_dir=args.out))
         meta["dev"] = {lang: {k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items()
                               if k in ("n", "precision", "recall", "f1", "instrument_acc", "subtool_acc", "status_acc",
                                        "amount_acc", "currency_acc", "year_acc")} for lang, r in dev.items()}
