@@ -266,7 +266,7 @@ def _peak_rss_mb() -> float:
         return 0.0
 
 
-def _worker_main(conn, worker_fn: Callable, settings: Settings, memory_mb: int) -> None:
+def _worker_main(conn, worker_fn: Callable, settings: Settings) -> None:
     """A worker: one task at a time from its pipe; results (or a classified error) back on it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides how to stop
     # one thread per worker: the variables reach libraries loaded later and child processes (tesseract);
@@ -281,7 +281,7 @@ def _worker_main(conn, worker_fn: Callable, settings: Settings, memory_mb: int) 
         pass
     import pyarrow as pa  # mimalloc, arrow's default pool, reserves GBs of address space: RLIMIT_AS would
     pa.set_memory_pool(pa.system_memory_pool())  # count it and fail allocations far below the real cap
-    _limit_memory(memory_mb)
+    _limit_memory(int(settings.memory_mb or 0))
     while True:
         try:
             msg = conn.recv()
@@ -323,9 +323,9 @@ _MALLOC_TRIM = None
 
 
 class _Worker:
-    def __init__(self, ctx, worker_fn, settings: Settings, memory_mb: int) -> None:
+    def __init__(self, ctx, worker_fn, settings: Settings) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_worker_main, args=(child, worker_fn, settings, memory_mb), daemon=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, worker_fn, settings), daemon=True)
         self.proc.start()
         child.close()
         self.task: Optional[tuple[int, Task]] = None
@@ -390,13 +390,13 @@ def iter_local(tasks: Sequence[Task], *, worker_fn: Callable, settings: Settings
     memory_mb = int(settings.memory_mb or 0)
     stats = stats if stats is not None else {}
     pending = deque(enumerate(tasks))
-    pool = [_Worker(ctx, worker_fn, settings, memory_mb) for _ in range(max(1, min(workers, len(tasks))))]
+    pool = [_Worker(ctx, worker_fn, settings) for _ in range(max(1, min(workers, len(tasks))))]
     last_sample = 0.0
 
     def replace(w: _Worker) -> None:
         stats["peak_worker_rss_mb"] = max(stats.get("peak_worker_rss_mb", 0.0), w.peak_mb)
         w.kill()
-        pool[pool.index(w)] = _Worker(ctx, worker_fn, settings, memory_mb)
+        pool[pool.index(w)] = _Worker(ctx, worker_fn, settings)
 
     try:
         while pending or any(w.task for w in pool):

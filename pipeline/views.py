@@ -75,11 +75,12 @@ def measures_view(result: DocumentResult, input_id: Optional[str] = None) -> dic
     return {"id": input_id or result.doc_id, "lang": result.lang, "measures": out}
 
 
-def sentence_units_view(records: list[dict], classifier, *, t2s: bool = True) -> list[dict]:
+def sentence_units_view(records: list[dict], classifier, *, t2s: bool = True, normalised: bool = False) -> list[dict]:
     """Classify each record's text as one unit (``--unit sentence``), in one batch.
 
     ``records`` are ``{"id", "text", "lang"?}``. The text is normalised (width folding, t2s) before
-    scoring; evidence spans cover the whole input text as given.
+    scoring unless ``normalised`` says it already is (a file's text from the normaliser); evidence spans
+    cover the whole input text as given.
     """
     from .classify.features import guess_lang
     from .language import document_language, paragraphs
@@ -88,7 +89,8 @@ def sentence_units_view(records: list[dict], classifier, *, t2s: bool = True) ->
 
     texts, langs = [], []
     for rec in records:
-        norm = normalise((Page(number=1, text=rec["text"], method=METHOD_TEXT, quality=1.0),), t2s=t2s).text
+        norm = rec["text"] if normalised else \
+            normalise((Page(number=1, text=rec["text"], method=METHOD_TEXT, quality=1.0),), t2s=t2s).text
         texts.append(norm)
         lang = rec.get("lang") or document_language(norm, paragraphs(norm))
         langs.append(lang if lang in ("zh", "en") else guess_lang(norm))

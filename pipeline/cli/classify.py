@@ -55,7 +55,7 @@ def _classify_sentences(paths, jsonl, settings: Settings) -> None:
             click.echo(f"policylens: error: {path}: {err}", err=True)
     with input_errors():
         if records:
-            write_jsonl(sentence_units_view(records, clf, t2s=settings.t2s))
+            write_jsonl(sentence_units_view(records, clf, normalised=True))
         if jsonl is not None or not paths:
             it = jsonl_records(jsonl or "-")
             while batch := list(islice(it, BATCH)):
