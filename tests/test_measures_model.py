@@ -86,3 +86,30 @@ def test_pos_and_entity_features_from_tagged_tokens():
     assert "P:auth_be_vbn" in feats[3], feats[3]
     untagged = MeasureExtractor(model_dir=None).scan(text, sents)
     assert all(pos_features(v) == [] for v in untagged)  # bare views carry no POS features
+
+
+def test_training_sees_a_wrapped_text_as_production_does():
+    """Training and evaluation analyse the normalised text (wrapped lines joined, as `policylens run` does for
+    a text file) and map each sentence back to the file's own offsets, where stand-off labels point."""
+    from pipeline.measures import context
+
+    raw = ("The Director shall establish a program to\nsupport research on quantum sensing.\n\n"
+           "Not later than 2025, the Secretary shall\nsubmit a report.\n")
+    norm = context.normalised(raw)
+    sents = context.sentences(norm.text, "en")
+    spans = [norm.offsets.to_original(s.start, s.end) for s in sents]
+    assert [raw[a:b].split() for a, b in spans] == [
+        "The Director shall establish a program to support research on quantum sensing.".split(),
+        "Not later than 2025, the Secretary shall submit a report.".split()]
+    assert len(context.sentences(raw, "en")) == 4  # the bare text: one sentence per wrapped line
+
+
+def test_learning_curve_draws_and_rows():
+    from pipeline.evaluation.learning_curve import _draws, curve
+
+    docs = [f"d{i}" for i in range(20)]
+    assert _draws(docs, 1.0, 3) == [set(docs)]
+    halves = _draws(docs, 0.5, 3)
+    assert len(halves) == 3 and all(len(d) == 10 for d in halves) and halves == _draws(docs, 0.5, 3)
+    rows = curve(docs, lambda d: {"en": len(d) / 20}, shares=(0.25, 1.0), repeats=2)
+    assert [(r["documents"], r["runs"], r["en"]["mean"]) for r in rows] == [(5, 2, 0.25), (20, 1, 1.0)]

@@ -1,7 +1,8 @@
 """Evaluate the measure extractor on the stand-off labelled sets ``corpus/labels/measures_{zh,en}.jsonl``.
 
 Each labelled document is extracted whole with the stages production runs before the measure stage
-(``measures.context.analyse``: segment → tag → entities, language forced to the label file's); a
+(``measures.context``: normalise → segment → tag → entities, language forced to the label file's; the
+measures' spans are mapped back to the file's offsets, where the labels point); a
 labelled span is predicted positive when a measure overlaps at least half of it. Reports detection P/R/F1,
 instrument and status accuracy on true positives, extraction speed (sentences/s over the whole
 documents, segmentation, tagging and entities timed apart), and exact match of amount, currency and year where
@@ -50,11 +51,13 @@ def evaluate_measures(split: Optional[str] = "dev", langs=("zh", "en"), extracto
         n_sent, t_seg, t_ext = 0, 0.0, 0.0
         errors = []
         for (src, sha), rs in by_doc.items():
-            text = shared_text(src, sha)
+            norm = context.normalised(shared_text(src, sha))
             t0 = time.perf_counter()
-            sents, tokens, entities = context.analyse(text, lang)
+            sents, tokens, entities = context.analyse(norm.text, lang)
             t1 = time.perf_counter()
-            ms = extractor.extract(text, sents, tokens, entities, ())
+            # measures in the file's own offsets, where the labels point
+            ms = [replace(m, start=a, end=b) for m in extractor.extract(norm.text, sents, tokens, entities, ())
+                  for a, b in (norm.offsets.to_original(m.start, m.end),)]
             t_seg, t_ext = t_seg + t1 - t0, t_ext + time.perf_counter() - t1
             n_sent += len(sents)
             for r in rs:

@@ -4,7 +4,8 @@
 evaluation, the training and ``extract_from_text`` start from a bare text; ``analyse(text, lang)`` runs
 the same stages on it — paragraphs (with ``lang`` forced, as ``process_text(lang=...)`` does) → Segmenter →
 Tagger → EntityFinder — so the learned layer's POS and entity features are computed exactly as in
-production. The classifier is not run: mentions only fill a measure's ``areas``.
+production; ``normalised`` gives the text production would analyse for a plain-text file, with the
+map back to the file's offsets. The classifier is not run: mentions only fill a measure's ``areas``.
 
 Stage objects are the process-wide ones of ``pipeline.process.analyzer_for``; results are
 cached per (text hash, language) for the few documents a training or evaluation run revisits.
@@ -41,6 +42,16 @@ def sentences(text: str, lang: Optional[str] = None) -> tuple[Sentence, ...]:
     if lang:
         paras = tuple(replace(p, lang=lang) for p in paras)
     return _stage("segment").sentences(text, paras)
+
+
+def normalised(text: str, *, t2s: bool = True):
+    """The text production analyses for a plain-text document (``pipeline.normalise``: wrapped lines
+    joined, widths folded, Traditional → Simplified), with its map back to offsets in ``text`` — labels are
+    stand-off on the file's own text, so training and evaluation compare through ``offsets.to_original``."""
+    from ..normalise import normalise
+    from ..types import METHOD_TEXT, Page
+
+    return normalise((Page(number=1, text=text, method=METHOD_TEXT, quality=1.0),), t2s=t2s)
 
 
 def tag(text: str, sents: Sequence[Sentence]) -> tuple[tuple[Token, ...], tuple[Entity, ...]]:

@@ -1,8 +1,8 @@
 """Train the learned measure layer: ``python -m pipeline.measures.train --shared ../shared --out models/measures``.
 
 Training data: the ``train`` split of ``corpus/labels/measures_{zh,en}.jsonl`` only. Every labelled document
-is segmented and scanned by the rules exactly as at prediction time; a labelled span labels the sentences
-that overlap at least half of it. Optional weak labels come from the rules' high-precision cases in
+is normalised, segmented, tagged and scanned by the rules exactly as production treats a text file; a
+labelled span (offsets in the file's own text) labels the sentences that overlap at least half of it. Optional weak labels come from the rules' high-precision cases in
 unlabelled sentences of train documents and of corpus documents that hold no dev label.
 
 Per language, document-grouped k-fold cross-validation on train chooses the feature set, C and the use
@@ -45,39 +45,22 @@ GRID_C = {"zh": (0.3, 1.0, 3.0, 10.0), "en": (1.0, 3.0, 10.0)}
 FEATURE_SETS = {"cues+ngrams": (True, True, False), "cues+ngrams+pos": (True, True, True), "cues": (True, False, False),
                 "cues+pos": (True, False, True)}  # "ngrams" alone trailed by 0.05 F1 in every run
 POS_LANGS = ("en",)
-# train documents the rules were not tuned on (labelled after the last rule change, or never seen by
-# it): their out-of-fold F1 is the honest figure, and the one the grid is chosen by
-FRESH = {"en": frozenset("corpus/en/" + n for n in (
-    "en_uscode_42_ch128_hydrogen_rdd.txt", "en_us_sotu_2021_biden.txt",  # 40 sentences (7c1433d)
-    "en_uscode_15_ch72_semiconductor_research.txt", "en_uscode_42_ch161_doe_research_innovation.txt",
-    "en_us_sotu_2011_obama.txt", "en_ie_dail_budget2008_cowen.txt",  # 128 sentences (6ffcd9e)
-    "en_uscode_42_ch163_rd_competition_innovation_chips_science.txt", "en_us_sotu_2006_bush.txt",
-    "en_uscode_15_ch69_cooperative_research.txt", "en_uscode_42_ch79_st_policy_organization_priorities.txt",
-    # 431 sentences from 21 documents new to the set (7f75b49), labelled after the last rule change
-    "en_federal_register_2020-17221_faa_nprm_from_pdf.txt", "en_gao_2023_national_cybersecurity_strategy_from_pdf.txt",
-    "en_nsf_nanotechnology_societal_implications_excerpt_from_pdf.txt", "en_us_sotu_1790_washington.txt",
-    "en_us_sotu_1862_lincoln.txt", "en_us_sotu_1958_eisenhower.txt", "en_us_sotu_2000_clinton.txt",
-    "en_uscode_15_ch111_weather_research_forecasting_innovation.txt", "en_uscode_15_ch113_concrete_masonry_promotion.txt",
-    "en_uscode_15_ch90_propane_education.txt", "en_uscode_15_ch92_y2k_computer_date_change.txt",
-    "en_uscode_42_ch143_intercountry_adoptions.txt", "en_uscode_42_ch156_health_information_technology.txt",
-    "en_uscode_42_ch159_space_exploration_tech_science.txt", "en_uscode_42_ch45_fair_housing.txt",
-    "en_uscode_42_ch65_noise_control.txt", "en_uscode_42_ch74_nonnuclear_energy_rd.txt",
-    "en_uscode_42_ch86_earthquake_hazards_reduction.txt", "en_uscode_50_ch10_helium_gas.txt",
-    "en_uscode_50_ch33_war_powers_resolution.txt", "en_uscopyrightoffice_dmca_summary_1998_from_pdf.txt"))}
 WEAK_WEIGHT = 0.3
 WEAK_PER_CLASS = 300
 
 
 def _doc_views(shared: Path, rel: str, sha: Optional[str], lang: str, rules: MeasureExtractor):
-    """The views of one document after the production stages (segment → tag → entities)."""
+    """The views of one document after the production stages (normalise → segment → tag → entities), each
+    with its sentence's span in the file's own text (where the labels point)."""
     from . import context
 
     raw = (shared / rel).read_bytes()
     if sha is not None and sha256_bytes(raw) != sha:
         raise SystemExit(f"{rel}: changed since it was labelled")
-    text = raw.decode("utf-8-sig")  # the labels' text (resources.shared_text): BOM dropped, line ends kept
-    sents, tokens, entities = context.analyse(text, lang)
-    return rules.scan(text, sents, tokens, entities)
+    norm = context.normalised(raw.decode("utf-8-sig"))  # the labels' text (resources.shared_text)
+    sents, tokens, entities = context.analyse(norm.text, lang)
+    views = rules.scan(norm.text, sents, tokens, entities)
+    return views, [norm.offsets.to_original(v.sentence.start, v.sentence.end) for v in views]
 
 
 def gold_examples(shared: Path, lang: str, split: str, rules: MeasureExtractor):
@@ -88,12 +71,12 @@ def gold_examples(shared: Path, lang: str, split: str, rules: MeasureExtractor):
         by_doc[(r["source"], r["sha256"])].append(r)
     views, out = [], []
     for (src, sha), rs in sorted(by_doc.items()):
-        vs = _doc_views(shared, src, sha, lang, rules)
+        vs, spans = _doc_views(shared, src, sha, lang, rules)
         base = len(views)
         views.extend(vs)
         for r in rs:
-            hit = [base + k for k, v in enumerate(vs) if overlap(v.sentence.start, v.sentence.end, r["start"], r["end"])
-                   >= 0.5 * min(v.sentence.end - v.sentence.start, r["end"] - r["start"])]
+            hit = [base + k for k, (s0, s1) in enumerate(spans)
+                   if overlap(s0, s1, r["start"], r["end"]) >= 0.5 * min(s1 - s0, r["end"] - r["start"])]
             out.append({**r, "views": hit})
     return views, out
 
@@ -104,7 +87,7 @@ def weak_examples(shared: Path, lang: str, docs: list[str], labelled: set, rules
     lex = rules.lex
     pos, neg = [], []
     for rel in docs:
-        for v in _doc_views(shared, rel, None, lang, rules):
+        for v in _doc_views(shared, rel, None, lang, rules)[0]:
             if (rel, v.sentence.start) in labelled or v.heading:
                 continue
             f = set(view_features(v, lex, ngrams=False))  # the rule cues only: the same with or without POS
@@ -257,10 +240,8 @@ def train_lang(shared: Path, lang: str, rules: MeasureExtractor, rng, *, weak_do
     labelled = {(r["source"], views[i].sentence.start) for r in recs for i in r["views"]}
     weak = weak_examples(shared, lang, weak_docs, labelled, rules, rng)
     log.info("%s: %d labelled spans, %d views, weak %d+/%d-", lang, len(recs), len(views), len(weak[0]), len(weak[1]))
-    fresh = [r for r in recs if r["source"] in FRESH.get(lang, ())]
     rule_pred = np.array([v.rule is not None for v in views])
     rule_cv = _span_prf(rule_pred, recs)
-    rule_fresh = _span_prf(rule_pred, fresh) if fresh else None
     grid = []
     built = {}  # feature set -> (X, Xw): features depend on the set only, not on C or the weak labels
     for name, (cues, ngrams, pos) in FEATURE_SETS.items():
@@ -276,13 +257,11 @@ def train_lang(shared: Path, lang: str, rules: MeasureExtractor, rng, *, weak_do
                 t = _best_threshold(p, recs)
                 res = _span_prf(p >= t, recs)
                 row = {"features": name, "C": c, "weak": use_weak, "threshold": t, **res}
-                if fresh:
-                    row["fresh_f1"] = _span_prf(p >= t, fresh)["f1"]
                 grid.append(row)
-                log.info("%s CV %-16s C=%-4s weak=%d  F1 %.3f (P %.3f R %.3f) fresh F1 %s t=%.3f", lang, name, c,
-                         use_weak, res["f1"], res["precision"], res["recall"], row.get("fresh_f1"), t)
-    # the honest subset first, then all of train; simpler feature sets and smaller C break ties
-    best = max(grid, key=lambda g: (g.get("fresh_f1", 0.0), g["f1"], g["features"] == "cues+ngrams", -g["C"]))
+                log.info("%s CV %-16s C=%-4s weak=%d  F1 %.3f (P %.3f R %.3f) t=%.3f", lang, name, c,
+                         use_weak, res["f1"], res["precision"], res["recall"], t)
+    # F1 over all of train; simpler feature sets and smaller C break ties
+    best = max(grid, key=lambda g: (g["f1"], g["features"] == "cues+ngrams", -g["C"]))
     lm, X = fit_detector(views, recs, groups, weak if best["weak"] else None, built[best["features"]], best["C"],
                          FEATURE_SETS[best["features"]], threshold=best["threshold"])
     ins_cv, ins_rows, ins_gold = cv_instrument(views, recs, X, lex, groups)
@@ -293,8 +272,6 @@ def train_lang(shared: Path, lang: str, rules: MeasureExtractor, rng, *, weak_do
                                                           tuple(ins.classes_))
     summary = {"labelled_spans": len(recs), "documents": len(set(r["source"] for r in recs)),
                "weak": [len(weak[0]), len(weak[1])], "chosen": best, "rules_cv": rule_cv,
-               **({"fresh": {"documents": sorted(FRESH[lang]), "labelled_spans": len(fresh), "rules": rule_fresh}}
-                  if fresh else {}),
                "instrument_cv": {**ins_cv, "used": lm.ins_coef is not None}, "grid": grid}
     return lm, summary
 

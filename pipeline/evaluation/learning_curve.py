@@ -1,0 +1,139 @@
+"""Learning curves: the dev figure of the shipped training recipe on growing shares of the train documents.
+
+``python -m pipeline.evaluation.learning_curve classifier|measures [--shares 0.25 0.5 0.75 1] [--repeats 3]``
+
+For each share, that many train documents are drawn at random (``--repeats`` draws with fixed seeds; one at
+share 1), a model is trained on their labels only and scored on the whole dev split:
+
+* ``classifier``: ``classify.train.train_model`` as ``make train`` runs it (the seed paper's sections, weak
+  labels from the drawn documents), dev macro-F1 per language;
+* ``measures``: the configuration ``models/measures/meta.json`` records as chosen (features, C, weak labels),
+  fitted by ``measures.train.fit_detector`` with its threshold from grouped CV on the drawn documents;
+  dev detection F1 per language over the labelled sentences (the trainer's span measure).
+
+Nothing here is used for a choice; the curve says how far more labelled data of the same kind would go.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import random
+import sys
+from pathlib import Path
+from typing import Callable, Optional
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+SHARES = (0.25, 0.5, 0.75, 1.0)
+
+
+def _draws(docs: list[str], share: float, repeats: int) -> list[set[str]]:
+    if share >= 1.0:
+        return [set(docs)]
+    k = max(2, round(len(docs) * share))
+    return [set(random.Random(rep).sample(docs, k)) for rep in range(repeats)]
+
+
+def classifier_scorer(shared: Path) -> tuple[list[str], Callable[[set[str]], dict]]:
+    """(train documents, score(drawn documents) → {lang: dev macro-F1})."""
+    from ..classify import train as T
+    from ..classify.codebook import TermMatcher, load_codebook
+    from ..classify.estimators import SentenceFeaturizer
+
+    cb = load_codebook(None)
+    ids = cb.ids
+    fz = SentenceFeaturizer(codebook=cb, n_features=T.N_FEATURES, char_ngrams=T.CHAR_NGRAMS).fit(None)
+    gold = [r for lg in T.LANGS for r in T.label_records(lg)]
+    train = [r for r in gold if r["split"] == "train"]
+    dev = [r for r in gold if r["split"] == "dev"]
+    labelled = {(r["source"], r["start"], r["end"]) for r in gold}
+    seed, matcher = T.seed_examples(shared, cb), TermMatcher(cb)
+    Xd, Yd = T._matrix(fz, dev), T._Y(dev, ids)
+    langs = np.array([r["lang"] for r in dev])
+
+    def score(docs: set[str]) -> dict:
+        sub = [r for r in train if r["source"] in docs]
+        extra = seed + T.weak_examples(shared, matcher, docs, labelled, random.Random(T.SEED))
+        model, _, _ = T.train_model(sub, extra, fz, ids)
+        pred = T.apply_thresholds(model.proba(Xd), langs, model)
+        return {lg: T.prf(pred[langs == lg], Yd[langs == lg], ids)["macro_f1"] for lg in T.LANGS
+                if (langs == lg).any()}
+
+    return sorted({r["source"] for r in train}), score
+
+
+def measures_scorer(shared: Path, lang: str) -> tuple[list[str], Callable[[set[str]], dict]]:
+    """(train documents of ``lang``, score(drawn documents) → {lang: dev detection F1})."""
+    from ..measures import train as M
+    from ..measures.detect import MeasureExtractor
+    from ..resources import corpus_path, load_json, load_standoff, models_path
+
+    chosen = load_json(models_path("measures") / "meta.json")["cv"][lang]["chosen"]
+    feature_set = M.FEATURE_SETS[chosen["features"]]
+    rules = MeasureExtractor(model_dir=None)
+    views, recs = M.gold_examples(shared, lang, "train", rules)
+    dviews, drecs = M.gold_examples(shared, lang, "dev", rules)
+    dev_docs = {r["source"] for r in load_standoff(corpus_path("labels", f"measures_{lang}.jsonl")) if r["split"] == "dev"}
+    labelled = {(r["source"], views[i].sentence.start) for r in recs for i in r["views"]}
+    weak = M.weak_examples(shared, lang, M._unlabelled_docs(shared, lang, dev_docs), labelled, rules,
+                           random.Random(M.SEED)) if chosen["weak"] else None
+    matrices = M.feature_matrices(views, weak or ([], []), rules.lex, feature_set)
+    groups = M.view_groups(views, recs)
+    Xd = M._X(dviews, rules.lex, *feature_set)
+
+    def score(docs: set[str]) -> dict:
+        sub = [r for r in recs if r["source"] in docs]
+        lm, _ = M.fit_detector(views, sub, groups, weak, matrices, chosen["C"], feature_set)
+        return {lang: M._span_prf(lm.proba(Xd) >= lm.threshold, drecs)["f1"]}
+
+    return sorted({r["source"] for r in recs}), score
+
+
+def curve(docs: list[str], score: Callable[[set[str]], dict], shares=SHARES, repeats: int = 3) -> list[dict]:
+    rows = []
+    for share in shares:
+        draws = _draws(docs, share, repeats)
+        runs = [score(d) for d in draws]
+        row = {"share": share, "documents": len(draws[0]), "runs": len(runs)}
+        for lang in runs[0]:
+            vals = [r[lang] for r in runs]
+            row[lang] = {"mean": round(float(np.mean(vals)), 3), "min": round(float(min(vals)), 3),
+                         "max": round(float(max(vals)), 3)}
+        log.info("%s", row)
+        rows.append(row)
+    return rows
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m pipeline.evaluation.learning_curve", description=__doc__.splitlines()[0])
+    ap.add_argument("model", choices=("classifier", "measures"))
+    ap.add_argument("--shared", default=None, help="the shared data folder (default: ../shared)")
+    ap.add_argument("--lang", default="en", choices=("zh", "en"), help="measures: the language (default en)")
+    ap.add_argument("--shares", type=float, nargs="+", default=list(SHARES))
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--json", default=None, help="also write the rows to this file")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    from ..resources import shared_root
+
+    if args.shared:
+        os.environ["POLICYLENS_SHARED"] = str(Path(args.shared).resolve())
+    shared = shared_root()
+    if shared is None:
+        ap.error("../shared not found (use --shared)")
+    docs, score = classifier_scorer(shared) if args.model == "classifier" else measures_scorer(shared, args.lang)
+    rows = curve(docs, score, args.shares, args.repeats)
+    out = json.dumps({"model": args.model, "rows": rows}, ensure_ascii=False, indent=1)
+    if args.json:
+        Path(args.json).write_text(out + "\n", encoding="utf-8")
+    sys.stdout.write(out + "\n")  # the command's output (a __main__ entry point, not library code)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
