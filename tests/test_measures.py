@@ -65,7 +65,7 @@ LEADIN = "In carrying out the program, the Secretary shall"
 
 @pytest.mark.parametrize("lines,expected", [
     # list items take the status of their lead-in, even when the lead-in states a purpose first
-    ([f"In order to guide the Program, the Subcommittee shall", "(1) establish goals and priorities of the Program;"],
+    (["In order to guide the Program, the Subcommittee shall", "(1) establish goals and priorities of the Program;"],
      [("plan", "mandated")]),
     ([LEADIN, "(3) survey private sector hydrogen activities;"], [("evaluate", "mandated")]),
     ([LEADIN, "(6) make data of the Administration accessible and ready for applications."], [("support", "mandated")]),
@@ -205,8 +205,9 @@ def test_dev_figures(shared):
         assert res[lang]["n"] >= 90
     assert res["en"]["n"] >= 230  # 8 documents + 4 added with the POS/entity features
     # floors just below the figures reached with models/measures, after the production stages
-    # (segment → tag → entities): zh F1 0.914, instrument 0.828; en (233 spans, guideline-v2 labels by
-    # blind double annotation) F1 0.562, instrument 0.765. Speed is measured by benchmarks, not here.
-    assert res["zh"]["f1"] >= 0.90 and res["zh"]["instrument_acc"] >= 0.80, res["zh"]
-    assert res["en"]["f1"] >= 0.53 and res["en"]["instrument_acc"] >= 0.72, res["en"]
+    # (normalise → segment → tag → entities), on guideline-v2 labels by blind double annotation (en in
+    # session 3, zh in session 4): zh F1 0.922, instrument 0.754; en F1 0.681, instrument 0.837.
+    # Speed is measured by benchmarks, not here.
+    assert res["zh"]["f1"] >= 0.90 and res["zh"]["instrument_acc"] >= 0.74, res["zh"]
+    assert res["en"]["f1"] >= 0.65 and res["en"]["instrument_acc"] >= 0.80, res["en"]
     assert res["zh"]["amount_acc"] == 1.0 and res["en"]["amount_acc"] == 1.0
