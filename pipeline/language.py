@@ -42,6 +42,13 @@ def han_count(text: str) -> int:
     return len(HAN.findall(text))
 
 
+def guess_lang(text: str) -> str:
+    """``zh`` or ``en`` for a bare string, or for a sentence ``lang_of`` leaves ``mixed``/``other``: the side
+    of the midpoint its weighted Han share (``han / (han + latin / 3)``, as above) falls on."""
+    han, latin, _ = script_counts(text)
+    return "zh" if han and han >= latin * LATIN_WEIGHT else "en"
+
+
 def _lang_from_counts(han: int, latin: int, other: int) -> str:
     letters = han + latin + other
     if letters == 0:

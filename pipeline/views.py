@@ -82,7 +82,7 @@ def sentence_units_view(records: list[dict], classifier, *, t2s: bool = True, no
     scoring unless ``normalised`` says it already is (a file's text from the normaliser); evidence spans
     cover the whole input text as given.
     """
-    from .classify.features import guess_lang
+    from .language import guess_lang
     from .language import document_language, paragraphs
     from .normalise import normalise
     from .types import METHOD_TEXT, Page

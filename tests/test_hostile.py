@@ -15,7 +15,6 @@ and small time/memory limits.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import textwrap

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from pipeline import ingest
-from pipeline.errors import (CorruptError, EmptyError, EncryptedError, TooLargeError, UnreadableError,
+from pipeline.errors import (CorruptError, EmptyError, TooLargeError, UnreadableError,
                              UnsupportedError)
 from pipeline.ingest.quality import GOOD, assess, recover_gbk
 from pipeline.ingest.text import decode

@@ -11,7 +11,7 @@ from pdfgen import cer, make_pdf
 from pipeline import ingest
 from pipeline.errors import EmptyError, EncryptedError, NeedsOCRError, PipelineError
 from pipeline.ingest.pdf import clean_pdfium
-from pipeline.types import METHOD_NONE, METHOD_OCR
+from pipeline.types import METHOD_OCR
 
 ZH = [
     "为加快量子信息产业发展，省人民政府决定设立量子科技专项资金，2025年底前累计投入不少于10亿元，支持量子通信、量子计算和量子精密测量关键技术攻关。",

@@ -4,11 +4,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from array import array
 from pathlib import Path
 

@@ -17,10 +17,11 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from ..language import guess_lang
 from ..resources import models_path
 from ..types import DocArea, Entity, Mention, Sentence, Token
 from .codebook import Codebook, Hit, TermMatcher, default_path, load_codebook
-from .features import feature_index, guess_lang, hash_rows, sentence_features
+from .features import feature_index, hash_rows, sentence_features
 from .model import KEYWORD_THRESHOLD, LinearModel, keyword_scores, load_model
 from .stance import stance
 

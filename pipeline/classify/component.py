@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 
 from ..types import DocArea, Mention, Sentence
 from .classifier import Classifier
-from .features import guess_lang
+from ..language import guess_lang
 
 FACTORY = "policylens_challenges"
 

@@ -7,7 +7,7 @@ a worker ~120 MB RSS.
 """
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -15,8 +15,9 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction import FeatureHasher
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..language import guess_lang
 from .codebook import Codebook, TermMatcher, load_codebook
-from .features import guess_lang, sentence_features
+from .features import sentence_features
 
 
 class SentenceFeaturizer(TransformerMixin, BaseEstimator):

@@ -22,7 +22,6 @@ from typing import Iterable, NamedTuple, Optional, Sequence
 import mmh3
 import numpy as np
 
-from ..language import han_count
 from .codebook import Hit
 
 _EN_TOKEN = re.compile(r"[a-z][a-z0-9&'-]*|\$|[0-9]+")
@@ -31,12 +30,6 @@ _STOP_EN = frozenset(
     "the a an of and or to in for on by with as at from be is are was were that this which such any "
     "shall may under its it their his her not no other than".split()
 )
-
-
-def guess_lang(text: str) -> str:
-    """``zh`` when at least a fifth of the letters are CJK, else ``en`` (cheap, for bare strings)."""
-    n_cjk = han_count(text)
-    return "zh" if n_cjk and n_cjk * 5 >= sum(ch.isalpha() for ch in text) else "en"
 
 
 def _en_norm(word: str) -> str:
@@ -153,5 +146,5 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["sentence_features", "guess_lang", "murmurhash3_32", "feature_index", "HashedRows", "hash_rows",
+__all__ = ["sentence_features", "murmurhash3_32", "feature_index", "HashedRows", "hash_rows",
            "sublinear_l2_rows", *_ESTIMATORS]

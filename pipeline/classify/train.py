@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import logging
 import random
 import re
@@ -33,7 +32,7 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
-from ..resources import corpus_path, load_standoff, models_path, repo_root, sha256_bytes, shared_root
+from ..resources import corpus_path, load_standoff, models_path, sha256_bytes, shared_root
 from .codebook import Codebook, TermMatcher, load_codebook
 from .estimators import SentenceFeaturizer, sublinear_l2
 from .model import LinearModel, calibrate

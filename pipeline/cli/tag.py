@@ -1,7 +1,6 @@
 """``policylens tag``: tokens with POS and lemma, and entities, as JSONL."""
 from __future__ import annotations
 
-import click
 
 from ..settings import Settings
 from ..views import tag_view

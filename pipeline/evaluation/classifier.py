@@ -34,7 +34,7 @@ def load_gold(path: Optional[str] = None, split: Optional[str] = "dev") -> list[
                 raise BadInputError(f"record {n}: expected a string text and a list of areas", path=str(p))
             lang = r.get("lang")
             if lang not in LANGS:
-                from ..classify.features import guess_lang
+                from ..language import guess_lang
 
                 lang = guess_lang(r["text"])
             out.append({"id": r.get("id", f"{p.name}:{n}"), "text": r["text"], "lang": lang, "areas": list(r["areas"])})

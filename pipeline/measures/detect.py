@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Optional, Sequence
 
 from ..errors import ResourceError
-from ..language import han_count
+from ..language import guess_lang
 from ..types import Entity, Measure, Mention, Sentence, Token
 from .fields import find_actor, parse_money, parse_time
 from .lexicon import Lexicon, load_lexicon
@@ -129,7 +129,7 @@ class MeasureExtractor:
         views = []
         for i, s in enumerate(sentences):
             raw = text[s.start:s.end]
-            lang = "zh" if s.lang == "zh" or (s.lang != "en" and _cjk_share(raw) > 0.3) else "en"
+            lang = "zh" if s.lang == "zh" or (s.lang != "en" and guess_lang(raw) == "zh") else "en"
             if lang == "zh":
                 ctx = self._zh_heading_context(raw)
                 if ctx:
@@ -435,11 +435,6 @@ def _zh_refine(raw: str, verb: re.Match, lex: Lexicon) -> str:
             if act not in _LIGHT_ACTIONS:
                 return act
     return action
-
-
-def _cjk_share(s: str) -> float:
-    letters = sum(c.isalpha() for c in s)
-    return han_count(s) / letters if letters else 0.0
 
 
 def _first_status(raw: str, cues) -> Optional[str]:
