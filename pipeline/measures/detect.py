@@ -122,7 +122,7 @@ class MeasureExtractor:
         ents_of = _by_sentence(sentences, entities)
         zh_law = len(_ZH_GENRE_LAW.findall(text)) >= 3
         zh_notice = bool(re.search(r"通知如下|国办发|国发〔", text[:2000]))
-        context = "enacted" if zh_law else ("mandated" if zh_notice else None)
+        context = "mandated" if zh_law or zh_notice else None  # a statute's provisions are mandates (guideline v2)
         leadin: Optional[str] = None  # en: the directive of the last lead-in line ("... shall")
         lead_line: Optional[int] = None  # … and its sentence index
         nested = _ItemLeadins()  # en: lead-ins that are themselves list items ("(1) … Program, which shall")
