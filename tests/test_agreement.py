@@ -70,7 +70,7 @@ def test_merge_and_report_on_files(tmp_path, monkeypatch):
         agreement.merge("measures_en")
 
 
-@pytest.mark.parametrize("name", ["measures_en", "challenges_en", "measures_zh"])
+@pytest.mark.parametrize("name", ["measures_en", "challenges_en", "measures_zh", "challenges_zh"])
 def test_committed_label_file_is_the_majority_of_its_annotations(name):
     """The label file a relabelled set ships is exactly what the merge rebuilds from its three annotations."""
     from pipeline.resources import corpus_path, iter_jsonl
