@@ -6,7 +6,7 @@ For each share, that many train documents are drawn at random (``--repeats`` dra
 share 1), a model is trained on their labels only and scored on the whole dev split:
 
 * ``classifier``: ``classify.train.train_model`` as ``make train`` runs it (the seed paper's sections, weak
-  labels from the drawn documents), dev macro-F1 per language;
+  labels from the drawn documents, the C ``models/challenges/meta.json`` records), dev macro-F1 per language;
 * ``measures``: the configuration ``models/measures/meta.json`` records as chosen (features, C, weak labels),
   fitted by ``measures.train.fit_detector`` with its threshold from grouped CV on the drawn documents;
   dev detection F1 per language over the labelled sentences (the trainer's span measure).
@@ -43,7 +43,9 @@ def classifier_scorer(shared: Path) -> tuple[list[str], Callable[[set[str]], dic
     from ..classify import train as T
     from ..classify.codebook import TermMatcher, load_codebook
     from ..classify.estimators import SentenceFeaturizer
+    from ..resources import load_json, models_path
 
+    c = float(load_json(models_path("challenges") / "meta.json")["training"]["C"])  # as make train chose it
     cb = load_codebook(None)
     ids = cb.ids
     fz = SentenceFeaturizer(codebook=cb, n_features=T.N_FEATURES, char_ngrams=T.CHAR_NGRAMS).fit(None)
@@ -58,7 +60,7 @@ def classifier_scorer(shared: Path) -> tuple[list[str], Callable[[set[str]], dic
     def score(docs: set[str]) -> dict:
         sub = [r for r in train if r["source"] in docs]
         extra = seed + T.weak_examples(shared, matcher, docs, labelled, random.Random(T.SEED))
-        model, _, _ = T.train_model(sub, extra, fz, ids)
+        model, _, _ = T.train_model(sub, extra, fz, ids, c=c)
         pred = T.apply_thresholds(model.proba(Xd), langs, model)
         return {lg: T.prf(pred[langs == lg], Yd[langs == lg], ids)["macro_f1"] for lg in T.LANGS
                 if (langs == lg).any()}
