@@ -37,7 +37,8 @@ def load_gold(path: Optional[str] = None, split: Optional[str] = "dev") -> list[
                 from ..language import guess_lang
 
                 lang = guess_lang(r["text"])
-            out.append({"id": r.get("id", f"{p.name}:{n}"), "text": r["text"], "lang": lang, "areas": list(r["areas"])})
+            out.append({"id": r.get("id", f"{p.name}:{n}"), "text": r["text"], "lang": lang, "areas": list(r["areas"]),
+                        "stance": r.get("stance")})
     return out
 
 
@@ -59,9 +60,11 @@ def prf(pred: np.ndarray, gold: np.ndarray, area_ids) -> dict:
 
 
 def evaluate_classifier(gold: list[dict], classifier=None) -> dict:
-    """Per language: the classifier's and the keyword baseline's P/R/F1, plus sentences per second."""
+    """Per language: the classifier's and the keyword baseline's P/R/F1, sentences per second, and how often
+    the stance rules agree with the gold stance of sentences that have an area (when the gold has one)."""
     from ..classify import Classifier
     from ..classify.model import KEYWORD_THRESHOLD, keyword_scores
+    from ..classify.stance import stance
 
     clf = classifier or Classifier()
     ids = clf.area_ids
@@ -78,8 +81,11 @@ def evaluate_classifier(gold: list[dict], classifier=None) -> dict:
         secs = time.perf_counter() - t0
         hits = [clf.find_terms(t, lang) for t in texts]
         base = keyword_scores(hits, ids) >= KEYWORD_THRESHOLD
+        staged = [r for r in recs if r["areas"] and r.get("stance")]
         result["languages"][lang] = {"model": prf(pred, Y, ids), "keyword": prf(base, Y, ids),
-                                     "sentences_per_s": len(texts) / max(secs, 1e-9)}
+                                     "sentences_per_s": len(texts) / max(secs, 1e-9),
+                                     "stance_acc": (sum(stance(r["text"], lang) == r["stance"] for r in staged) / len(staged)
+                                                    if staged else None), "stance_n": len(staged)}
     return result
 
 
@@ -97,4 +103,7 @@ def format_report(result: dict) -> str:
             x, y = m["per_area"][a], k["per_area"][a]
             lines.append(f"  {a:<5} {x['p']:6.3f} {x['r']:6.3f} {x['f1']:6.3f} | {y['p']:6.3f} {y['r']:6.3f} "
                          f"{y['f1']:6.3f} | {x['support']}")
+        if r.get("stance_acc") is not None:
+            lines.append(f"  stance (rules) agrees with the gold stance on {r['stance_acc']:.3f} of {r['stance_n']} "
+                         "sentences with an area")
     return "\n".join(lines)
