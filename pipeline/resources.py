@@ -40,6 +40,14 @@ def shared_root() -> Optional[Path]:
     return path.resolve() if path.is_dir() else None
 
 
+def use_shared(path: Optional[str]) -> Optional[Path]:
+    """For a script's ``--shared PATH``: make ``path`` (when given) the shared folder of this process, and
+    return the shared folder in use (None when absent)."""
+    if path:
+        os.environ["POLICYLENS_SHARED"] = str(Path(path).resolve())
+    return shared_root()
+
+
 def require_shared() -> Path:
     root = shared_root()
     if root is None:

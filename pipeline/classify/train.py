@@ -32,7 +32,8 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
-from ..resources import corpus_path, load_standoff, models_path, sha256_bytes, shared_root
+from ..resources import corpus_path, load_standoff, models_path, sha256_bytes
+from .. import script
 from .codebook import Codebook, TermMatcher, load_codebook
 from .estimators import SentenceFeaturizer, sublinear_l2
 from .model import LinearModel, calibrate
@@ -257,16 +258,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--no-cv", action="store_true", help="skip the 5-fold figures on the whole labelled set")
     ap.add_argument("--no-weak", action="store_true", help="leave out keyword weak labels")
     ap.add_argument("--no-seed", action="store_true", help="leave out the seed paper's sections")
-    args = ap.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    logging.getLogger("jieba").setLevel(logging.WARNING)
-    import os
-
-    if args.shared:
-        os.environ["POLICYLENS_SHARED"] = str(Path(args.shared).resolve())
-    shared = shared_root()
-    if shared is None:
-        ap.error("../shared not found (use --shared)")
+    args, shared = script.start(ap, argv)
     t0 = time.time()
     cb = load_codebook(args.codebook)
     area_ids = cb.ids

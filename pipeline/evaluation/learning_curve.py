@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import random
 import sys
 from pathlib import Path
@@ -118,16 +117,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--shares", type=float, nargs="+", default=list(SHARES))
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--json", default=None, help="also write the rows to this file")
-    args = ap.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    logging.getLogger("jieba").setLevel(logging.WARNING)
-    from ..resources import shared_root
+    from ..script import start
 
-    if args.shared:
-        os.environ["POLICYLENS_SHARED"] = str(Path(args.shared).resolve())
-    shared = shared_root()
-    if shared is None:
-        ap.error("../shared not found (use --shared)")
+    args, shared = start(ap, argv)
     docs, score = classifier_scorer(shared) if args.model == "classifier" else measures_scorer(shared, args.lang)
     rows = curve(docs, score, args.shares, args.repeats)
     out = json.dumps({"model": args.model, "rows": rows}, ensure_ascii=False, indent=1)
