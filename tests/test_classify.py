@@ -428,14 +428,14 @@ def test_dev_scores_beat_the_keyword_baseline(shared):
     from pipeline.evaluation.classifier import evaluate_classifier, load_gold
 
     res = evaluate_classifier(load_gold(None, "dev"))
-    # floors a few points under the dev figures (zh 0.736, en 0.598, both on guideline-v2 labels, whose
-    # stricter "speaks to the area" reading lowered the keyword baseline as well); stance: zh 0.883, en 0.800
-    for lang, floor, stance_floor in (("zh", 0.70, 0.85), ("en", 0.55, 0.75)):
+    # floors a few points under the dev figures on the guideline-v3 labels (zh 0.694, en 0.641; keyword
+    # baseline 0.609, 0.597); stance: zh 0.871, en 0.664 (v3 annotators read procedural clauses as status)
+    for lang, floor, stance_floor in (("zh", 0.66, 0.83), ("en", 0.60, 0.62)):
         r = res["languages"][lang]
         assert r["model"]["n"] > 100
         assert r["model"]["macro_f1"] > r["keyword"]["macro_f1"]
         assert r["model"]["macro_f1"] >= floor
-        assert r["stance_n"] > 100 and r["stance_acc"] >= stance_floor
+        assert r["stance_n"] > 80 and r["stance_acc"] >= stance_floor
 
 
 def test_evaluate_classifier_cli_on_plain_jsonl(tmp_path):
