@@ -70,6 +70,25 @@ def test_merge_and_report_on_files(tmp_path, monkeypatch):
         agreement.merge("measures_en")
 
 
+@pytest.mark.filterwarnings("ignore")  # kappa of an area no one chose on three records is undefined (nan)
+def test_a_new_set_votes_with_a_third_annotator(tmp_path, monkeypatch):
+    """Newly labelled sentences have no prior label: annotator C is the third vote and its file holds the
+    split; no 'changed' figures (there was nothing before)."""
+    monkeypatch.setattr(agreement, "annotator_path", lambda name, who: tmp_path / f"{name}.{who}.jsonl")
+    base = [{"source": "corpus/en/x.txt", "sha256": "0" * 64, "start": i * 10, "end": i * 10 + 9} for i in range(3)]
+    votes = {"A": [["C1"], ["C3"], []], "B": [["C1", "C5"], [], []], "C": [["C5"], ["C3"], ["C7"]]}
+    for who, areas in votes.items():
+        extra = {"split": "train"} if who == "C" else {}
+        _write(tmp_path / f"challenges_en_more.{who}.jsonl",
+               [{**r, **extra, "areas": ar, "stance": "measure" if ar else None} for r, ar in zip(base, areas)])
+    assert agreement.voters("challenges_en_more") == ("A", "B", "C")
+    merged = agreement.merge("challenges_en_more")
+    assert [r["areas"] for r in merged] == [["C1", "C5"], ["C3"], []]
+    assert {r["split"] for r in merged} == {"train"}
+    rep = agreement.report("challenges_en_more")
+    assert rep["records"] == 3 and "C_vs_merged" in rep and "changed_by_merge" not in rep
+
+
 @pytest.mark.parametrize("name", ["measures_en", "challenges_en", "measures_zh", "challenges_zh"])
 def test_committed_label_file_is_the_majority_of_its_annotations(name):
     """The label file a relabelled set ships is exactly what the merge rebuilds from its three annotations."""

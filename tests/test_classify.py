@@ -388,7 +388,10 @@ def test_spacy_component_writes_spans_and_cats():
 
 # ----------------------------------------------------------------------------- labels and evaluation
 def _labels(lang):
-    return list(iter_jsonl(corpus_path("labels", f"challenges_{lang}.jsonl")))
+    """The labelled set with its dev split and the later train-only additions (``*_more.jsonl``)."""
+    from pipeline.classify.train import label_files
+
+    return [r for p in label_files(lang) for r in iter_jsonl(p)]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -411,8 +414,10 @@ def test_labels_are_stand_off_and_cover_every_area(lang):
 def test_labels_resolve_against_shared(shared):
     from pipeline.resources import load_standoff
 
+    from pipeline.classify.train import label_files
+
     for lang in ("zh", "en"):
-        recs = list(load_standoff(corpus_path("labels", f"challenges_{lang}.jsonl")))
+        recs = [r for p in label_files(lang) for r in load_standoff(p)]
         assert all(r["text"].strip() == r["text"] and len(r["text"]) >= 5 for r in recs)
 
 

@@ -2,7 +2,8 @@
 
 Training data (all stand-off; texts are read from ../shared and verified by SHA-256):
 
-1. the labelled sentences of the *train* split (``corpus/labels/challenges_{zh,en}.jsonl``);
+1. the labelled sentences of the *train* split (``corpus/labels/challenges_{zh,en}.jsonl``, and the
+   sentences labelled later, all train, in ``challenges_{zh,en}_more.jsonl`` when present);
 2. the seed paper's sections 3.1-3.7 and 4.1-4.7 as Chinese examples of the areas whose ``paper``
    field names the section (weight ``SEED_WEIGHT``);
 3. weak labels from codebook terms over unlabelled sentences of train-split documents only
@@ -56,8 +57,14 @@ _STOP_SECTION = re.compile(r"^\s*(?:[1-9]\s+\S|[5-9]\.[0-9]|参考文献)")
 
 
 # ----------------------------------------------------------------------------- data
+def label_files(lang: str) -> list[Path]:
+    """The label files of ``lang``: the set with the dev split, then later train-only additions."""
+    more = corpus_path("labels", f"challenges_{lang}_more.jsonl")
+    return [corpus_path("labels", f"challenges_{lang}.jsonl")] + ([more] if more.is_file() else [])
+
+
 def label_records(lang: str, path: Optional[Path] = None) -> list[dict]:
-    return list(load_standoff(path or corpus_path("labels", f"challenges_{lang}.jsonl")))
+    return [r for p in ([path] if path else label_files(lang)) for r in load_standoff(p)]
 
 
 def _split_sentences(text: str) -> list[tuple[int, int]]:
@@ -299,14 +306,14 @@ def main(argv: Optional[list[str]] = None) -> int:
         metrics["cv5_all_labelled"] = cross_validate(gold_all, extra_for, featurizer, area_ids, c=best_c)
     import sklearn
 
-    label_files = [corpus_path("labels", f"challenges_{lg}.jsonl") for lg in LANGS]
+    files = [p for lg in LANGS for p in label_files(lg)]
     meta = {
         "name": "challenges",
         "created_by": "python -m pipeline.classify.train",
         "seed": SEED,
         "versions": {"python": sys.version.split()[0], "scikit-learn": sklearn.__version__, "numpy": np.__version__},
         "codebook": Path(cb.path).name, "codebook_version": cb.version, "codebook_sha256": cb.sha256,
-        "training_data_sha256": _data_hash(label_files, [f"{r['source']}:{r['start']}:{r['end']}:{','.join(r['areas'])}" for r in extra]),
+        "training_data_sha256": _data_hash(files, [f"{r['source']}:{r['start']}:{r['end']}:{','.join(r['areas'])}" for r in extra]),
         "training": {"gold_train": len(train_gold), "seed": len(seed), "weak": len(extra) - len(seed),
                      "seed_weight": SEED_WEIGHT, "weak_weight": WEAK_WEIGHT, "C": best_c,
                      "C_grid": {str(c): {lg: m["macro_f1"] for lg, m in g.items()} for c, g in c_grid.items()}},

@@ -2,9 +2,11 @@
 
 A relabelled set keeps three stand-off annotations under ``corpus/labels/annotators/``:
 ``<set>.prior.jsonl`` (the labels the set had before the pass), ``<set>.A.jsonl`` and ``<set>.B.jsonl``
-(two blind annotators). :func:`merge` builds the set's label file from them (majority per yes/no
-decision, per area for challenges; ties on a categorical field go to the first of A, B, prior that has
-a value) and :func:`report` gives Cohen's kappa between the annotators.
+(two blind annotators). A newly labelled set has no prior labels: a third blind annotator,
+``<set>.C.jsonl``, takes the prior's place (its records carry the split). :func:`merge` builds the set's
+label file from the three (majority per yes/no decision, per area for challenges; ties on a categorical
+field go to the first of A, B, prior/C that has a value) and :func:`report` gives Cohen's kappa between
+the annotators.
 
     python -m pipeline.evaluation.agreement measures_en            # agreement figures
     python -m pipeline.evaluation.agreement measures_en --write    # rebuild corpus/labels/measures_en.jsonl
@@ -24,7 +26,7 @@ from ..errors import ResourceError
 from ..resources import corpus_path, iter_jsonl
 
 AREAS = tuple(f"C{i}" for i in range(1, 8))
-ANNOTATORS = ("A", "B", "prior")  # tie order for categorical fields
+ANNOTATORS = ("A", "B", "prior")  # tie order for categorical fields; "C" replaces "prior" in a new set
 MEASURE_FIELDS = ("instrument", "subtool", "action", "status", "amount", "currency", "year")
 KEY = ("source", "start", "end")
 
@@ -37,19 +39,25 @@ def _key(rec: dict) -> tuple:
     return tuple(rec[k] for k in KEY)
 
 
+def voters(name: str) -> tuple[str, str, str]:
+    """The three voters of set ``name``: A, B and the prior labels, or A, B, C for a newly labelled set."""
+    return ("A", "B", "C") if annotator_path(name, "C").is_file() else ANNOTATORS
+
+
 def load_annotations(name: str) -> dict[str, dict[tuple, dict]]:
     """``{who: {(source, start, end): record}}``; the three files must cover the same records."""
     out = {}
-    for who in ANNOTATORS:
+    for who in voters(name):
         path = annotator_path(name, who)
         if not path.is_file():
             raise ResourceError(f"{path} is missing: the set {name!r} has no three-way annotation")
         out[who] = {_key(r): r for r in iter_jsonl(path)}
-    keys = set(out["prior"])
+    third = voters(name)[2]
+    keys = set(out[third])
     for who in ("A", "B"):
         if set(out[who]) != keys:
-            raise ResourceError(f"{annotator_path(name, who)} does not cover the same records as the prior labels "
-                                f"({len(set(out[who]) ^ keys)} differ)")
+            raise ResourceError(f"{annotator_path(name, who)} does not cover the same records as "
+                                f"{annotator_path(name, third).name} ({len(set(out[who]) ^ keys)} differ)")
     return out
 
 
@@ -81,12 +89,13 @@ def merge_challenge(votes: list[dict]) -> dict:
 
 
 def merge(name: str, ann: Optional[dict] = None) -> list[dict]:
-    """The label records of set ``name`` (e.g. ``measures_en``) by the majority of three, in prior order
-    (``ann``: the annotations when already loaded)."""
+    """The label records of set ``name`` (e.g. ``measures_en``) by the majority of three, in the order of
+    the prior (or C) file (``ann``: the annotations when already loaded)."""
     ann = ann if ann is not None else load_annotations(name)
     combine = merge_measure if name.startswith("measures") else merge_challenge
+    third = voters(name)[2]
     out = []
-    for key, prior in ann["prior"].items():
+    for key, prior in ann[third].items():
         labels = combine([ann["A"][key], ann["B"][key], prior])
         keep = {k: prior[k] for k in ("source", "sha256", "start", "end", "split") if k in prior}
         if "lang" in prior:
@@ -105,8 +114,9 @@ def report(name: str, ann: Optional[dict] = None, merged: Optional[list[dict]] =
     """Cohen's kappa on the yes/no decisions: A–B, and each annotator against the merged labels."""
     ann = ann if ann is not None else load_annotations(name)
     merged = merged if merged is not None else merge(name, ann)
-    keys = list(ann["prior"])
-    votes = {who: [_decisions(name, ann[who][k]) for k in keys] for who in ANNOTATORS}
+    third = voters(name)[2]
+    keys = list(ann[third])
+    votes = {who: [_decisions(name, ann[who][k]) for k in keys] for who in voters(name)}
     votes["merged"] = [_decisions(name, r) for r in merged]  # merge keeps the prior's order
     n_dec = len(votes["merged"][0])
 
@@ -117,12 +127,13 @@ def report(name: str, ann: Optional[dict] = None, merged: Optional[list[dict]] =
         return {"kappa": sum(per) / n_dec, "per_decision": None if n_dec == 1 else dict(zip(AREAS, per)),
                 "raw_agreement": agree / (n_dec * len(keys))}
 
-    changed = [k for k, old, new in zip(keys, votes["prior"], votes["merged"]) if old != new]
-    return {"set": name, "records": len(keys),
-            **{f"{x}_vs_{y}": kappa(x, y) for x, y in (("A", "B"), ("A", "merged"), ("B", "merged"),
-                                                       ("prior", "merged"), ("prior", "A"), ("prior", "B"))},
-            "changed_by_merge": len(changed),
-            "changed_by_split": dict(Counter(ann["prior"][k].get("split") for k in changed))}
+    pairs = (("A", "B"), ("A", "merged"), ("B", "merged"), (third, "merged"), (third, "A"), (third, "B"))
+    out = {"set": name, "records": len(keys), **{f"{x}_vs_{y}": kappa(x, y) for x, y in pairs}}
+    if third == "prior":
+        changed = [k for k, old, new in zip(keys, votes["prior"], votes["merged"]) if old != new]
+        out.update(changed_by_merge=len(changed), changed_by_split=dict(Counter(ann["prior"][k].get("split")
+                                                                                  for k in changed)))
+    return out
 
 
 def main(argv: Optional[list[str]] = None) -> int:
