@@ -89,7 +89,8 @@ def test_a_new_set_votes_with_a_third_annotator(tmp_path, monkeypatch):
     assert rep["records"] == 3 and "C_vs_merged" in rep and "changed_by_merge" not in rep
 
 
-@pytest.mark.parametrize("name", ["measures_en", "challenges_en", "measures_zh", "challenges_zh"])
+@pytest.mark.parametrize("name", ["measures_en", "challenges_en", "measures_zh", "challenges_zh",
+                                  "challenges_en_more", "challenges_zh_more"])
 def test_committed_label_file_is_the_majority_of_its_annotations(name):
     """The label file a relabelled set ships is exactly what the merge rebuilds from its three annotations."""
     from pipeline.resources import corpus_path, iter_jsonl
