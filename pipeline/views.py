@@ -82,8 +82,7 @@ def sentence_units_view(records: list[dict], classifier, *, t2s: bool = True, no
     scoring unless ``normalised`` says it already is (a file's text from the normaliser); evidence spans
     cover the whole input text as given.
     """
-    from .language import guess_lang
-    from .language import document_language, paragraphs
+    from .language import document_language, guess_lang, paragraphs
     from .normalise import normalise
     from .types import METHOD_TEXT, Page
 

@@ -87,6 +87,13 @@ def test_a_new_set_votes_with_a_third_annotator(tmp_path, monkeypatch):
     assert {r["split"] for r in merged} == {"train"}
     rep = agreement.report("challenges_en_more")
     assert rep["records"] == 3 and "C_vs_merged" in rep and "changed_by_merge" not in rep
+    # a third annotator's record without its split, or prior labels beside a third annotator, are refused
+    _write(tmp_path / "challenges_en_more.C.jsonl", [{**base[0], "areas": [], "stance": None}])
+    with pytest.raises(Exception, match="split"):
+        agreement.merge("challenges_en_more")
+    _write(tmp_path / "challenges_en_more.prior.jsonl", [])
+    with pytest.raises(Exception, match="one or the other"):
+        agreement.voters("challenges_en_more")
 
 
 @pytest.mark.parametrize("name", ["measures_en", "challenges_en", "measures_zh", "challenges_zh",

@@ -128,6 +128,28 @@ def test_en_an_item_can_be_the_lead_in_of_deeper_items():
     assert acts == {"(1)": "mandated", "(A)": "mandated", "(H)": "mandated", "(I)": "mandated"}
 
 
+def test_en_item_levels_roman_and_combined_marks():
+    """"(i)" under an open "(A)" is a clause (level 4) that takes the "(A)" lead-in; "(i)" after "(h)" with
+    nothing open below is the next letter; "(h)(1)" opens both its levels."""
+    from pipeline.measures.detect import _ItemLeadins
+
+    n = _ItemLeadins()
+    levels = []
+    for marks in ("(g) ", "(h)(1) ", "(A) ", "(i) ", "(ii) ", "(B) ", "(2) ", "(i) "):
+        n.enter(marks, (None, None))
+        levels.append(n.level)
+    assert levels == [1, 2, 3, 4, 4, 3, 2, 1]  # the last "(i)" follows "(h)": nothing is open below "(2)"
+    n.clear()
+    lent = []
+    for i, (marks, raw) in enumerate((("(1) ", "(1) The Director shall establish a Program, which shall"),
+                                       ("(A) ", "(A) carry out research, and shall"),
+                                       ("(i) ", "(i) support centres;"), ("(ii) ", "(ii) train students;"),
+                                       ("(B) ", "(B) report annually."))):
+        lent.append(n.enter(marks, ("base", None)))
+        n.leave(raw, i)
+    assert lent == [("base", None), ("mandated", 0), ("mandated", 1), ("mandated", 1), ("mandated", 0)]
+
+
 def test_en_an_item_takes_actor_and_time_from_its_lead_in():
     lines = ["Not later than 180 days after December 21, 2022, the Director of OMB shall issue guidance on the "
              "migration to post-quantum cryptography, which shall include at a minimum",
@@ -136,6 +158,10 @@ def test_en_an_item_takes_actor_and_time_from_its_lead_in():
     got = [(m.text[:3], m.actor, m.year) for m in rule_measures("\n".join(lines))]
     assert got == [("Not", "the Director of OMB", 2022), ("(A)", "the Director of OMB", 2022),
                    ("(B)", "the Director of OMB", 2030)]
+    # through a nested lead-in that names no actor, up to the line that does
+    nested = [lines[0], "(A) establish a program, which shall", "(i) support research on migration;"]
+    got = [(m.text[:3], m.actor, m.year) for m in rule_measures("\n".join(nested))]
+    assert got[-1] == ("(i)", "the Director of OMB", 2022)
 
 
 @pytest.mark.parametrize("text,action,status", [

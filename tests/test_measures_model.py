@@ -88,19 +88,21 @@ def test_pos_and_entity_features_from_tagged_tokens():
     assert all(pos_features(v) == [] for v in untagged)  # bare views carry no POS features
 
 
-def test_training_sees_a_wrapped_text_as_production_does():
-    """Training and evaluation analyse the normalised text (wrapped lines joined, as `policylens run` does for
-    a text file) and map each sentence back to the file's own offsets, where stand-off labels point."""
+def test_training_sees_a_wrapped_text_as_production_does(tmp_path):
+    """Training analyses the normalised text (wrapped lines joined, as `policylens run` does for a text
+    file) and maps each sentence back to the file's own offsets, where stand-off labels point."""
     from pipeline.measures import context
+    from pipeline.measures.train import _doc_views
 
     raw = ("The Director shall establish a program to\nsupport research on quantum sensing.\n\n"
            "Not later than 2025, the Secretary shall\nsubmit a report.\n")
-    norm = context.normalised(raw)
-    sents = context.sentences(norm.text, "en")
-    spans = [norm.offsets.to_original(s.start, s.end) for s in sents]
+    (tmp_path / "corpus" / "en").mkdir(parents=True)
+    (tmp_path / "corpus" / "en" / "x.txt").write_text(raw, encoding="utf-8")
+    views, spans = _doc_views(tmp_path, "corpus/en/x.txt", None, "en", MeasureExtractor(model_dir=None))
     assert [raw[a:b].split() for a, b in spans] == [
         "The Director shall establish a program to support research on quantum sensing.".split(),
         "Not later than 2025, the Secretary shall submit a report.".split()]
+    assert [v.rule is not None for v in views] == [True, True]  # whole sentences, so the rules see the duty
     assert len(context.sentences(raw, "en")) == 4  # the bare text: one sentence per wrapped line
 
 

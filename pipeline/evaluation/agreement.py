@@ -41,7 +41,14 @@ def _key(rec: dict) -> tuple:
 
 def voters(name: str) -> tuple[str, str, str]:
     """The three voters of set ``name``: A, B and the prior labels, or A, B, C for a newly labelled set."""
-    return ("A", "B", "C") if annotator_path(name, "C").is_file() else ANNOTATORS
+    has_c, has_prior = annotator_path(name, "C").is_file(), annotator_path(name, "prior").is_file()
+    if has_c and has_prior:
+        raise ResourceError(f"{name}: both prior labels and a third annotator (C); a set has one or the other")
+    return ("A", "B", "C") if has_c else ANNOTATORS
+
+
+def _third(ann: dict) -> str:
+    return "C" if "C" in ann else "prior"
 
 
 def load_annotations(name: str) -> dict[str, dict[tuple, dict]]:
@@ -52,7 +59,9 @@ def load_annotations(name: str) -> dict[str, dict[tuple, dict]]:
         if not path.is_file():
             raise ResourceError(f"{path} is missing: the set {name!r} has no three-way annotation")
         out[who] = {_key(r): r for r in iter_jsonl(path)}
-    third = voters(name)[2]
+    third = _third(out)
+    if third == "C" and any(r.get("split") not in ("train", "dev") for r in out["C"].values()):
+        raise ResourceError(f"{annotator_path(name, 'C')}: every record of a new set needs its split (train|dev)")
     keys = set(out[third])
     for who in ("A", "B"):
         if set(out[who]) != keys:
@@ -93,7 +102,7 @@ def merge(name: str, ann: Optional[dict] = None) -> list[dict]:
     the prior (or C) file (``ann``: the annotations when already loaded)."""
     ann = ann if ann is not None else load_annotations(name)
     combine = merge_measure if name.startswith("measures") else merge_challenge
-    third = voters(name)[2]
+    third = _third(ann)
     out = []
     for key, prior in ann[third].items():
         labels = combine([ann["A"][key], ann["B"][key], prior])
@@ -114,9 +123,9 @@ def report(name: str, ann: Optional[dict] = None, merged: Optional[list[dict]] =
     """Cohen's kappa on the yes/no decisions: A–B, and each annotator against the merged labels."""
     ann = ann if ann is not None else load_annotations(name)
     merged = merged if merged is not None else merge(name, ann)
-    third = voters(name)[2]
+    third = _third(ann)
     keys = list(ann[third])
-    votes = {who: [_decisions(name, ann[who][k]) for k in keys] for who in voters(name)}
+    votes = {who: [_decisions(name, ann[who][k]) for k in keys] for who in ("A", "B", third)}
     votes["merged"] = [_decisions(name, r) for r in merged]  # merge keeps the prior's order
     n_dec = len(votes["merged"][0])
 

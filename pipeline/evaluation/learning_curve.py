@@ -86,12 +86,19 @@ def measures_scorer(shared: Path, lang: str) -> tuple[list[str], Callable[[set[s
     groups = M.view_groups(views, recs)
     Xd = M._X(dviews, rules.lex, *feature_set)
 
+    train_docs = {r["source"] for r in recs}
+
     def score(docs: set[str]) -> dict:
         sub = [r for r in recs if r["source"] in docs]
-        lm, _ = M.fit_detector(views, sub, groups, weak, matrices, chosen["C"], feature_set)
+        w, mats = weak, matrices
+        if weak:  # weak labels from the drawn documents and unlabelled ones only, as the classifier's
+            keep = [[d in docs or d not in train_docs for d, _ in part] for part in weak]
+            w = tuple([x for x, k in zip(part, ks) if k] for part, ks in zip(weak, keep))
+            mats = (matrices[0], matrices[1][np.flatnonzero(keep[0] + keep[1])])
+        lm, _ = M.fit_detector(views, sub, groups, w, mats, chosen["C"], feature_set)
         return {lang: M._span_prf(lm.proba(Xd) >= lm.threshold, drecs)["f1"]}
 
-    return sorted({r["source"] for r in recs}), score
+    return sorted(train_docs), score
 
 
 def curve(docs: list[str], score: Callable[[set[str]], dict], shares=SHARES, repeats: int = 3) -> list[dict]:

@@ -181,7 +181,7 @@ class MeasureExtractor:
             rec = self._record(text, v.index, v.sentence, v.raw, v.lang, action, vpos, vend, status,
                                v.entities, areas.get(v.index, ()), jurisdiction, lex)
             if v.lead is not None:
-                rec = _from_lead(rec, views[v.lead])
+                rec = _from_lead(rec, views, v.lead)
             if instrument is not None and instrument != rec.instrument:
                 rec = replace(rec, instrument=instrument, subtool=_subtool_of(v.raw, v.lang, instrument, lex))
             out.append(rec)
@@ -316,16 +316,21 @@ def _actor(raw: str, lang: str, offset: int, ents: Sequence[Entity]) -> tuple[Op
     return found[0], next((e.id for e in ents if e.id and e.start < a1 and a0 < e.end), None)
 
 
-def _from_lead(rec: Measure, lead: SentenceView) -> Measure:
-    """A list item's measure takes what it lacks from its lead-in ("Not later than 180 days after December
-    21, 2022, the Director shall issue guidance, which shall include — (A) a requirement …"): the actor and
-    the time."""
-    if rec.actor is None:
-        actor, actor_id = _actor(lead.raw, lead.lang, lead.sentence.start, lead.entities)
-        rec = replace(rec, actor=actor, actor_id=actor_id)
-    if rec.time is None:
-        time, year = parse_time(lead.raw, lead.lang)
-        rec = replace(rec, time=time, year=year)
+def _from_lead(rec: Measure, views: Sequence[SentenceView], lead: int) -> Measure:
+    """A list item's measure takes what it lacks from its lead-ins, nearest first ("Not later than 180 days
+    after December 21, 2022, the Director shall issue guidance, which shall include — (A) a requirement …"):
+    the actor and the time."""
+    seen = set()
+    while lead is not None and lead not in seen and (rec.actor is None or rec.time is None):
+        seen.add(lead)
+        v = views[lead]
+        if rec.actor is None:
+            actor, actor_id = _actor(v.raw, v.lang, v.sentence.start, v.entities)
+            rec = replace(rec, actor=actor, actor_id=actor_id)
+        if rec.time is None:
+            time, year = parse_time(v.raw, v.lang)
+            rec = replace(rec, time=time, year=year)
+        lead = v.lead
     return rec
 
 
@@ -352,7 +357,7 @@ def _is_heading(raw: str, lang: str) -> bool:
     return bool(_ZH_HEADING_NUM.match(body)) and len(body) <= 40 and not re.search(r"[，。；]", body)
 
 
-_ITEM_MARK = re.compile(r"\((\w{1,4})\)\s*$")
+_ITEM_MARK = re.compile(r"\((\w{1,4})\)")
 _ROMAN = re.compile(r"^(?:i{1,3}|iv|vi{0,3}|ix|xi{0,3}|xiv|xvi{0,3}|xix|xx)$", re.I)
 _ITEM_ENDS_LIST = re.compile(r"(?:[.;,]|\b(?:and|or))\s*$")
 
@@ -360,17 +365,19 @@ _ITEM_ENDS_LIST = re.compile(r"(?:[.;,]|\b(?:and|or))\s*$")
 class _ItemLeadins:
     """The lead-ins among list items of one English list, by nesting level: "(1) The President shall
     implement a Program, which shall" lends "mandated" to the "(A) …" items after it until the next item at
-    its level or above. Levels follow the US Code's (a) → (1) → (A) → (i) → (I); "(i)" right after "(h)"
-    (or "(I)" after "(H)") continues the letters."""
+    its level or above. Levels follow the US Code's (a) → (1) → (A) → (i) → (I): a roman "(i)" under an
+    open "(A)" is a clause, while "(i)" right after "(h)" (or "(I)" after "(H)") with nothing open below
+    continues the letters. (Lists nested in another order, (1) → (a) → (i), are read by these levels too.)"""
 
     def __init__(self) -> None:
         self.leads: dict[int, tuple[str, int]] = {}  # level -> (the status its lead-in item lends, its index)
-        self.last: dict[int, str] = {}
+        self.last: dict[int, str] = {}  # level -> the last mark seen at it, for the open levels
         self.level = 0
 
     def clear(self) -> None:
         self.leads.clear()
         self.last.clear()
+        self.level = 0
 
     def _level(self, mark: str) -> int:
         if mark.isdigit():
@@ -379,19 +386,21 @@ class _ItemLeadins:
         letter = 1 if lower else 3
         roman = 4 if lower else 5
         if _ROMAN.match(mark):
+            if self.last.get(roman - 1) is not None or self.last.get(roman) is not None:
+                return roman  # under an open (A) (resp. (i)), or among roman siblings
             prev = self.last.get(letter)
             follows_letter = len(mark) == 1 and prev is not None and len(prev) == 1 and ord(mark) == ord(prev) + 1
-            return letter if follows_letter and self.last.get(roman) is None else roman
+            return letter if follows_letter else roman
         return letter
 
     def enter(self, marks: str, base: tuple) -> tuple:
         """(status, lead-in index) lent to the item opening with ``marks`` ("(b)(1) "): the deepest lead-in
-        item above it, else ``base`` (the last lead-in line)."""
-        found = _ITEM_MARK.search(marks.rstrip())
-        self.level = self._level(found.group(1)) if found else 2
-        self.last[self.level] = found.group(1) if found else ""
-        for k in [k for k in self.last if k > self.level]:
-            del self.last[k]
+        item above it, else ``base`` (the last lead-in line). Every mark of a combined prefix opens its level."""
+        for mark in _ITEM_MARK.findall(marks):
+            self.level = self._level(mark)
+            self.last[self.level] = mark
+            for k in [k for k in self.last if k > self.level]:
+                del self.last[k]
         above = [k for k in self.leads if k < self.level]
         return self.leads[max(above)] if above else base
 

@@ -28,8 +28,9 @@ import sklearn
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
+from .. import script
 from ..evaluation.measures import overlap
-from ..resources import corpus_path, load_standoff, sha256_bytes
+from ..resources import corpus_path, load_standoff, shared_text
 from .detect import MeasureExtractor, _fallback, _subtool
 from .estimators import CueHasher
 from .features import N_FEATURES, view_features
@@ -54,10 +55,9 @@ def _doc_views(shared: Path, rel: str, sha: Optional[str], lang: str, rules: Mea
     with its sentence's span in the file's own text (where the labels point)."""
     from . import context
 
-    raw = (shared / rel).read_bytes()
-    if sha is not None and sha256_bytes(raw) != sha:
-        raise SystemExit(f"{rel}: changed since it was labelled")
-    norm = context.normalised(raw.decode("utf-8-sig"))  # the labels' text (resources.shared_text)
+    # a labelled file through the checked reader (a changed file is a ResourceError); the labels' text
+    text = shared_text(rel, sha) if sha is not None else (shared / rel).read_bytes().decode("utf-8-sig")
+    norm = context.normalised(text)
     sents, tokens, entities = context.analyse(norm.text, lang)
     views = rules.scan(norm.text, sents, tokens, entities)
     return views, [norm.offsets.to_original(v.sentence.start, v.sentence.end) for v in views]
@@ -296,12 +296,10 @@ def _data_hash() -> str:
 
 def main(argv: Optional[list[str]] = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m pipeline.measures.train", description=__doc__.splitlines()[0])
-    ap.add_argument("--shared", type=Path, default=Path("../shared"))
+    ap.add_argument("--shared", default=None, help="the shared data folder (default: ../shared)")
     ap.add_argument("--out", type=Path, default=Path("models/measures"))
     ap.add_argument("--no-dev", action="store_true", help="skip the final dev evaluation")
-    args = ap.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
-    shared = args.shared.resolve()
+    args, shared = script.start(ap, argv)
     rng = random.Random(SEED)
     rules = MeasureExtractor(model_dir=None)
     dev_docs = {r["source"] for lang in LANGS for r in load_standoff(corpus_path("labels", f"measures_{lang}.jsonl"))
