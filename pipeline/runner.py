@@ -667,11 +667,11 @@ class _Writer:
         summary = self.summary
         t = time.perf_counter()
         self.store.write_many([(doc, task.path, (task.size, task.mtime)) for task, doc, _ in batch],
-                              self.run_id, settings_key=self.skey)
+                              self.run_id, settings_key=self.skey,
+                              extra_files=[(d.path, doc.doc_id, d.size, d.mtime)
+                                           for _, doc, dups in batch for d in dups])
         summary.write_seconds += time.perf_counter() - t
-        for task, doc, dups in batch:
-            for d in dups:
-                self.store.put_file(d.path, doc.doc_id, d.size, d.mtime, self.run_id, "ok", self.skey)
+        for task, doc, _ in batch:
             summary.ok += 1
             summary.n_pages += doc.n_pages
             summary.n_sentences += doc.n_sentences

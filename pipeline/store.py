@@ -287,8 +287,11 @@ class Store:
 
     def write_many(self, items: Iterable[tuple[Union[DocumentResult, PreparedDocument], Optional[str],
                                                Optional[tuple[int, int]]]],
-                   run_id: str, *, settings_key: str = "") -> None:
-        """Replace several documents' rows in ONE transaction: ``items`` are ``(result, path, file_stat)``.
+                   run_id: str, *, settings_key: str = "",
+                   extra_files: Iterable[tuple[str, str, int, int]] = ()) -> None:
+        """Replace several documents' rows in ONE transaction: ``items`` are ``(result, path, file_stat)``;
+        ``extra_files`` are more ``files`` rows ``(path, doc_id, size, mtime)`` for paths that hold one of
+        these documents too (duplicates), committed with them.
 
         Each table gets one INSERT for the whole batch, and there is one COMMIT: per document these
         cost 28 ms on ../shared/pdfs in the runner's parent, where they compete with the workers for the
@@ -329,8 +332,11 @@ class Store:
                     con.register(f"_pl_{name}", tbl)
                     con.execute(f"INSERT INTO {name} SELECT * FROM _pl_{name}")
                     con.unregister(f"_pl_{name}")
+            file_version = version or docs[0][0].pipeline_version
             self._put_files([(path, prepared.doc_id, stat, run_id, "ok", version or prepared.pipeline_version,
-                               settings_key) for prepared, path, stat in docs if stat is not None])
+                              settings_key) for prepared, path, stat in docs if stat is not None]
+                            + [(path, doc_id, (size, mtime), run_id, "ok", file_version, settings_key)
+                               for path, doc_id, size, mtime in extra_files])
             con.execute("COMMIT")
         except BaseException:
             try:

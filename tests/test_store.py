@@ -132,17 +132,20 @@ def test_write_many_is_one_transaction(tmp_path):
     docs = [fake_result(f"Line {i} of Text\nSecond Line {i}\n") for i in range(3)]
     with Store(tmp_path / "a.duckdb") as s:
         run = s.begin_run({}, "v1")
-        s.write_many([(r, f"/d/{i}.txt", (i + 1, 7)) for i, r in enumerate(docs)], run)
+        s.write_many([(r, f"/d/{i}.txt", (i + 1, 7)) for i, r in enumerate(docs)], run,
+                     extra_files=[("/d/copy.txt", docs[1].doc_id, 9, 7)])
         for i, r in enumerate(docs):
             assert counts(s, r.doc_id) == expected_counts(r)
             assert s.known_file(f"/d/{i}.txt", i + 1, 7) == r.doc_id
+        assert s.known_file("/d/copy.txt", 9, 7) == docs[1].doc_id  # a duplicate's path, same transaction
         assert s.table("documents")["path"].tolist() == [f"/d/{i}.txt" for i in range(3)]
         # a batch that fails at COMMIT leaves none of its documents, and the earlier rows untouched
         more = [fake_result(f"Other Text {i}\n") for i in range(2)]
         real, s.con = s.con, _FailingCommit(s.con)
         with pytest.raises(RuntimeError):
-            s.write_many([(r, None, (1, 1)) for r in more], run)
+            s.write_many([(r, None, (1, 1)) for r in more], run, extra_files=[("/d/lost.txt", more[0].doc_id, 1, 1)])
         s.con = real
+        assert s.known_file("/d/lost.txt", 1, 1) is None
         assert s.con.execute("SELECT count(*) FROM documents").fetchone()[0] == 3
         assert all(counts(s, r.doc_id)["sentences"] == 0 for r in more)
         # rewriting a batch that includes known documents replaces their rows, no duplicates

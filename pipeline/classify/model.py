@@ -107,16 +107,10 @@ class LinearModel:
 
     def save(self, out: Path, meta: dict) -> None:
         out.mkdir(parents=True, exist_ok=True)
-        n_areas = len(self.area_ids)
-        # CSR over areas × n_features, the stored layout: row a holds the non-zero weights of area a
-        nz = self.weights != 0
-        indptr = np.concatenate([[0], np.cumsum(nz.sum(axis=0))]).astype(np.int64)
-        indices = np.concatenate([self.columns[nz[:, a]] for a in range(n_areas)]).astype(np.int32)
-        data = np.concatenate([self.weights[nz[:, a], a] for a in range(n_areas)]).astype(np.float32)
+        arrays: dict = {}
+        write_csr(arrays, "coef", self.columns, self.weights, self.n_features)  # areas × n_features
         np.savez_compressed(
-            out / "weights.npz",
-            coef_data=data, coef_indices=indices, coef_indptr=indptr,
-            coef_shape=np.array([n_areas, self.n_features], dtype=np.int64),
+            out / "weights.npz", **arrays,
             intercept=self.intercept.astype(np.float64),
             platt_a=self.platt_a.astype(np.float64), platt_b=self.platt_b.astype(np.float64),
             thresholds=self.thresholds.astype(np.float64),
@@ -159,6 +153,18 @@ class LinearModel:
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise ResourceError(f"{path}: malformed model: {exc}") from exc
         return cls(areas, columns, weights, n_features, *vectors, thresholds, meta)
+
+
+def write_csr(arrays: dict, key: str, columns: np.ndarray, weights: np.ndarray, n_features: int) -> None:
+    """Store ``weights`` (len(columns) × n_rows, at hashed ``columns``) as the CSR arrays of an n_rows ×
+    n_features matrix, non-zero weights only (``{key}_data/_indices/_indptr/_shape``): what
+    :func:`read_csr` reads back."""
+    nz = weights != 0
+    n_rows = weights.shape[1]
+    arrays[key + "_data"] = np.concatenate([weights[nz[:, r], r] for r in range(n_rows)]).astype(np.float32)
+    arrays[key + "_indices"] = np.concatenate([columns[nz[:, r]] for r in range(n_rows)]).astype(np.int32)
+    arrays[key + "_indptr"] = np.concatenate([[0], np.cumsum(nz.sum(axis=0))]).astype(np.int64)
+    arrays[key + "_shape"] = np.array([n_rows, n_features], dtype=np.int64)
 
 
 def read_csr(arrays: dict, key: str, n_rows: int) -> tuple[np.ndarray, np.ndarray, int]:

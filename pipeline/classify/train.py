@@ -33,8 +33,8 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
-from ..resources import corpus_path, load_standoff, models_path, sha256_bytes
 from .. import script
+from ..resources import corpus_path, load_standoff, models_path, sha256_bytes
 from .codebook import Codebook, TermMatcher, load_codebook
 from .estimators import SentenceFeaturizer, sublinear_l2
 from .model import LinearModel, calibrate
@@ -247,6 +247,24 @@ def cross_validate(gold_all: list[dict], extra_fn, featurizer, area_ids, n_folds
 
 
 # ----------------------------------------------------------------------------- main
+def recipe(shared: Path, codebook: Optional[str] = None, *, seed: bool = True, weak: bool = True):
+    """What ``make train`` trains on: ``(codebook, featurizer, gold records of every split, extra_for)``;
+    ``extra_for(train documents)`` gives the seed paper's sections and the weak labels from those documents."""
+    cb = load_codebook(codebook)
+    featurizer = SentenceFeaturizer(codebook=cb, n_features=N_FEATURES, char_ngrams=CHAR_NGRAMS).fit(None)
+    gold_all = [r for lg in LANGS for r in label_records(lg)]
+    for r in gold_all:
+        r.pop("origin", None)
+    labelled = {(r["source"], r["start"], r["end"]) for r in gold_all}
+    seeds = seed_examples(shared, cb) if seed else []
+    matcher = TermMatcher(cb)
+
+    def extra_for(docs: set[str]) -> list[dict]:
+        return seeds + (weak_examples(shared, matcher, docs, labelled, random.Random(SEED)) if weak else [])
+
+    return cb, featurizer, gold_all, extra_for
+
+
 def _data_hash(paths: list[Path], extra: list[str]) -> str:
     h = hashlib.sha256()
     for p in paths:
@@ -267,25 +285,14 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--no-seed", action="store_true", help="leave out the seed paper's sections")
     args, shared = script.start(ap, argv)
     t0 = time.time()
-    cb = load_codebook(args.codebook)
+    cb, featurizer, gold_all, extra_for = recipe(shared, args.codebook, seed=not args.no_seed, weak=not args.no_weak)
     area_ids = cb.ids
-    featurizer = SentenceFeaturizer(codebook=cb, n_features=N_FEATURES, char_ngrams=CHAR_NGRAMS).fit(None)
-    gold_all = [r for lg in LANGS for r in label_records(lg)]
-    for r in gold_all:
-        r.pop("origin", None)
     train_gold = [r for r in gold_all if r["split"] == "train"]
     dev_gold = [r for r in gold_all if r["split"] == "dev"]
-    labelled = {(r["source"], r["start"], r["end"]) for r in gold_all}
-    seed = [] if args.no_seed else seed_examples(shared, cb)
-    matcher = TermMatcher(cb)
-
-    def extra_for(docs: set[str]) -> list[dict]:
-        weak = [] if args.no_weak else weak_examples(shared, matcher, docs, labelled, random.Random(SEED))
-        return seed + weak
-
     train_docs = {r["source"] for r in train_gold}
     extra = extra_for(train_docs)
-    log.info("training on %d gold + %d seed + %d weak sentences", len(train_gold), len(seed), len(extra) - len(seed))
+    n_seed = sum(r.get("origin") == "seed" for r in extra)
+    log.info("training on %d gold + %d seed + %d weak sentences", len(train_gold), n_seed, len(extra) - n_seed)
     langs_tr = np.array([r["lang"] for r in train_gold])
     fits, c_grid = {}, {}
     for c in GRID_C:
@@ -314,7 +321,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         "versions": {"python": sys.version.split()[0], "scikit-learn": sklearn.__version__, "numpy": np.__version__},
         "codebook": Path(cb.path).name, "codebook_version": cb.version, "codebook_sha256": cb.sha256,
         "training_data_sha256": _data_hash(files, [f"{r['source']}:{r['start']}:{r['end']}:{','.join(r['areas'])}" for r in extra]),
-        "training": {"gold_train": len(train_gold), "seed": len(seed), "weak": len(extra) - len(seed),
+        "training": {"gold_train": len(train_gold), "seed": n_seed, "weak": len(extra) - n_seed,
                      "seed_weight": SEED_WEIGHT, "weak_weight": WEAK_WEIGHT, "C": best_c,
                      "C_grid": {str(c): {lg: m["macro_f1"] for lg, m in g.items()} for c, g in c_grid.items()}},
         "n_features": N_FEATURES, "char_ngrams": list(CHAR_NGRAMS), "threshold_langs": list(LANGS),

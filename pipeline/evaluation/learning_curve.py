@@ -40,26 +40,19 @@ def _draws(docs: list[str], share: float, repeats: int) -> list[set[str]]:
 def classifier_scorer(shared: Path) -> tuple[list[str], Callable[[set[str]], dict]]:
     """(train documents, score(drawn documents) → {lang: dev macro-F1})."""
     from ..classify import train as T
-    from ..classify.codebook import TermMatcher, load_codebook
-    from ..classify.estimators import SentenceFeaturizer
     from ..resources import load_json, models_path
 
     c = float(load_json(models_path("challenges") / "meta.json")["training"]["C"])  # as make train chose it
-    cb = load_codebook(None)
+    cb, fz, gold, extra_for = T.recipe(shared)
     ids = cb.ids
-    fz = SentenceFeaturizer(codebook=cb, n_features=T.N_FEATURES, char_ngrams=T.CHAR_NGRAMS).fit(None)
-    gold = [r for lg in T.LANGS for r in T.label_records(lg)]
     train = [r for r in gold if r["split"] == "train"]
     dev = [r for r in gold if r["split"] == "dev"]
-    labelled = {(r["source"], r["start"], r["end"]) for r in gold}
-    seed, matcher = T.seed_examples(shared, cb), TermMatcher(cb)
     Xd, Yd = T._matrix(fz, dev), T._Y(dev, ids)
     langs = np.array([r["lang"] for r in dev])
 
     def score(docs: set[str]) -> dict:
         sub = [r for r in train if r["source"] in docs]
-        extra = seed + T.weak_examples(shared, matcher, docs, labelled, random.Random(T.SEED))
-        model, _, _ = T.train_model(sub, extra, fz, ids, c=c)
+        model, _, _ = T.train_model(sub, extra_for(docs), fz, ids, c=c)
         pred = T.apply_thresholds(model.proba(Xd), langs, model)
         return {lg: T.prf(pred[langs == lg], Yd[langs == lg], ids)["macro_f1"] for lg in T.LANGS
                 if (langs == lg).any()}
@@ -71,19 +64,16 @@ def measures_scorer(shared: Path, lang: str) -> tuple[list[str], Callable[[set[s
     """(train documents of ``lang``, score(drawn documents) → {lang: dev detection F1})."""
     from ..measures import train as M
     from ..measures.detect import MeasureExtractor
-    from ..resources import corpus_path, load_json, load_standoff, models_path
+    from ..resources import load_json, models_path
 
     chosen = load_json(models_path("measures") / "meta.json")["cv"][lang]["chosen"]
     feature_set = M.FEATURE_SETS[chosen["features"]]
     rules = MeasureExtractor(model_dir=None)
-    views, recs = M.gold_examples(shared, lang, "train", rules)
+    # (the weak draw is the trainer's own only for the first language it trains: zh consumes its stream)
+    views, recs, groups, weak = M.train_inputs(shared, lang, rules, random.Random(M.SEED), M.dev_documents(),
+                                               weak=chosen["weak"])
     dviews, drecs = M.gold_examples(shared, lang, "dev", rules)
-    dev_docs = {r["source"] for r in load_standoff(corpus_path("labels", f"measures_{lang}.jsonl")) if r["split"] == "dev"}
-    labelled = {(r["source"], views[i].sentence.start) for r in recs for i in r["views"]}
-    weak = M.weak_examples(shared, lang, M._unlabelled_docs(shared, lang, dev_docs), labelled, rules,
-                           random.Random(M.SEED)) if chosen["weak"] else None
     matrices = M.feature_matrices(views, weak or ([], []), rules.lex, feature_set)
-    groups = M.view_groups(views, recs)
     Xd = M._X(dviews, rules.lex, *feature_set)
 
     train_docs = {r["source"] for r in recs}

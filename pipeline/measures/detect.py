@@ -173,7 +173,7 @@ class MeasureExtractor:
             decisions = model.decide(views, lex)
         else:
             decisions = [(v.rule is not None, None) for v in views]
-        out = []
+        out, lead_fields = [], {}
         for v, (is_measure, instrument) in zip(views, decisions):
             if not is_measure:
                 continue
@@ -181,7 +181,7 @@ class MeasureExtractor:
             rec = self._record(text, v.index, v.sentence, v.raw, v.lang, action, vpos, vend, status,
                                v.entities, areas.get(v.index, ()), jurisdiction, lex)
             if v.lead is not None:
-                rec = _from_lead(rec, views, v.lead)
+                rec = _from_lead(rec, views, v.lead, lead_fields)
             if instrument is not None and instrument != rec.instrument:
                 rec = replace(rec, instrument=instrument, subtool=_subtool_of(v.raw, v.lang, instrument, lex))
             out.append(rec)
@@ -316,19 +316,20 @@ def _actor(raw: str, lang: str, offset: int, ents: Sequence[Entity]) -> tuple[Op
     return found[0], next((e.id for e in ents if e.id and e.start < a1 and a0 < e.end), None)
 
 
-def _from_lead(rec: Measure, views: Sequence[SentenceView], lead: int) -> Measure:
+def _from_lead(rec: Measure, views: Sequence[SentenceView], lead: Optional[int], found: dict) -> Measure:
     """A list item's measure takes what it lacks from its lead-ins, nearest first ("Not later than 180 days
     after December 21, 2022, the Director shall issue guidance, which shall include — (A) a requirement …"):
-    the actor and the time."""
+    the actor and the time. ``found`` keeps each lead-in's (actor, actor id, time, year) for its other items."""
     seen = set()
     while lead is not None and lead not in seen and (rec.actor is None or rec.time is None):
         seen.add(lead)
         v = views[lead]
+        if lead not in found:
+            found[lead] = (*_actor(v.raw, v.lang, v.sentence.start, v.entities), *parse_time(v.raw, v.lang))
+        actor, actor_id, time, year = found[lead]
         if rec.actor is None:
-            actor, actor_id = _actor(v.raw, v.lang, v.sentence.start, v.entities)
             rec = replace(rec, actor=actor, actor_id=actor_id)
         if rec.time is None:
-            time, year = parse_time(v.raw, v.lang)
             rec = replace(rec, time=time, year=year)
         lead = v.lead
     return rec

@@ -149,13 +149,12 @@ def _times(X, W: np.ndarray) -> np.ndarray:
 
 
 def _put_csr(arrays: dict, key: str, W) -> None:
-    """Store weight rows (dense or scipy) as CSR arrays: only the non-zero weights of hashed features."""
+    """Store weight rows (dense or scipy) with ``classify.model.write_csr``: only the non-zero weights."""
+    from ..classify.model import write_csr
+
     W = np.atleast_2d(np.asarray(W.todense() if hasattr(W, "todense") else W, dtype=np.float32))
-    r, c = np.nonzero(W)
-    arrays[key + "_data"] = W[r, c]
-    arrays[key + "_indices"] = c.astype(np.int32)
-    arrays[key + "_indptr"] = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=W.shape[0]))]).astype(np.int64)
-    arrays[key + "_shape"] = np.array(W.shape, dtype=np.int64)
+    columns = np.flatnonzero(W.any(axis=0))
+    write_csr(arrays, key, columns, W[:, columns].T, W.shape[1])
 
 
 def _get_csr(arrays: dict, key: str, n_rows: int, n: int) -> np.ndarray:

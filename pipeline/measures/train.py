@@ -233,12 +233,23 @@ def cv_instrument(views, recs, X, lex, groups, c=3.0):
     return {"rules": round(rule_acc, 3), "model": round(float(np.mean(pred == gold)), 3), "n": int(len(rows))}, rows, gold
 
 
-def train_lang(shared: Path, lang: str, rules: MeasureExtractor, rng, *, weak_docs: list[str]):
-    lex = rules.lex
+def dev_documents() -> set[str]:
+    """The documents that hold a dev label in either language (never a source of weak labels)."""
+    return {r["source"] for lang in LANGS for r in load_standoff(corpus_path("labels", f"measures_{lang}.jsonl"))
+            if r["split"] == "dev"}
+
+
+def train_inputs(shared: Path, lang: str, rules: MeasureExtractor, rng, dev_docs: set[str], *, weak: bool = True):
+    """(views, labelled records, CV groups, weak examples or None) of ``lang``'s train split."""
     views, recs = gold_examples(shared, lang, "train", rules)
-    groups = view_groups(views, recs)
     labelled = {(r["source"], views[i].sentence.start) for r in recs for i in r["views"]}
-    weak = weak_examples(shared, lang, weak_docs, labelled, rules, rng)
+    found = weak_examples(shared, lang, _unlabelled_docs(shared, lang, dev_docs), labelled, rules, rng) if weak else None
+    return views, recs, view_groups(views, recs), found
+
+
+def train_lang(shared: Path, lang: str, rules: MeasureExtractor, rng, *, dev_docs: set[str]):
+    lex = rules.lex
+    views, recs, groups, weak = train_inputs(shared, lang, rules, rng, dev_docs)
     log.info("%s: %d labelled spans, %d views, weak %d+/%d-", lang, len(recs), len(views), len(weak[0]), len(weak[1]))
     rule_pred = np.array([v.rule is not None for v in views])
     rule_cv = _span_prf(rule_pred, recs)
@@ -302,11 +313,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     args, shared = script.start(ap, argv)
     rng = random.Random(SEED)
     rules = MeasureExtractor(model_dir=None)
-    dev_docs = {r["source"] for lang in LANGS for r in load_standoff(corpus_path("labels", f"measures_{lang}.jsonl"))
-                if r["split"] == "dev"}
+    dev_docs = dev_documents()
     langs, cv = {}, {}
     for lang in LANGS:
-        langs[lang], cv[lang] = train_lang(shared, lang, rules, rng, weak_docs=_unlabelled_docs(shared, lang, dev_docs))
+        langs[lang], cv[lang] = train_lang(shared, lang, rules, rng, dev_docs=dev_docs)
     meta = {"name": "measures", "created_by": "python -m pipeline.measures.train", "seed": SEED,
             "versions": {"python": sys.version.split()[0], "scikit-learn": sklearn.__version__, "numpy": np.__version__},
             "lexicon_version": rules.lex.version, "lexicon_sha256": rules.lex.sha256,
